@@ -1,0 +1,88 @@
+// ClusterState: the extender's view of nodes and of the EPC that pods hold on them, shared between
+// the threads that decide (filter, prioritize, preempt) and those that change it (bind, the state
+// source).
+//
+// Readers take an immutable ClusterSnapshot (one atomic shared_ptr load), so concurrent decisions
+// never wait for each other or for a writer, and never see half an update. Writers serialise on one
+// mutex, change the single-threaded EpcLedger, and publish a new snapshot when done; a batch of
+// changes (a whole cluster file, a re-list) is published once, atomically.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "model/epc_ledger.h"
+#include "model/node_record.h"
+
+namespace epc {
+
+// An immutable view of all nodes; cheap to hold for the length of one request.
+class ClusterSnapshot {
+ public:
+  using NodeMap = std::unordered_map<std::string, NodeRecord>;
+
+  ClusterSnapshot() = default;
+  explicit ClusterSnapshot(NodeMap nodes) : nodes_(std::move(nodes)) {}
+
+  const NodeRecord* node(std::string_view name) const;
+  const NodeMap& nodes() const { return nodes_; }
+  // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
+  int64_t committed_bytes(std::string_view name) const;
+
+ private:
+  NodeMap nodes_;
+};
+
+class ClusterState {
+ public:
+  explicit ClusterState(EpcResources resources);
+
+  std::shared_ptr<const ClusterSnapshot> snapshot() const { return snapshot_.load(); }
+
+  // Runs `change` on the ledger under the writer lock, then publishes one new snapshot.
+  // `change`'s result is returned as is.
+  template <class F>
+  auto modify(F&& change) -> decltype(change(std::declval<EpcLedger&>())) {
+    std::lock_guard lock(writer_);
+    if constexpr (std::is_void_v<decltype(change(ledger_))>) {
+      change(ledger_);
+      publish();
+    } else {
+      auto result = change(ledger_);
+      publish();
+      return result;
+    }
+  }
+
+  // Reads the ledger under the writer lock (for pod look-ups that snapshots do not carry).
+  template <class F>
+  auto inspect(F&& read) const -> decltype(read(std::declval<const EpcLedger&>())) {
+    std::lock_guard lock(writer_);
+    return read(ledger_);
+  }
+
+  // Remembers a pending pod for a later bind call. Snapshots do not carry pending pods, so this
+  // takes the writer lock only briefly and publishes nothing.
+  void remember_pending(const Pod& pod, const EpcDemand& demand) {
+    std::lock_guard lock(writer_);
+    ledger_.remember_pending(pod, demand);
+  }
+
+  const EpcResources& resources() const { return ledger_.resources(); }
+
+ private:
+  void publish();
+
+  mutable std::mutex writer_;
+  EpcLedger ledger_;
+  std::atomic<std::shared_ptr<const ClusterSnapshot>> snapshot_;
+};
+
+}  // namespace epc

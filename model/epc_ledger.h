@@ -1,0 +1,103 @@
+// EpcLedger: the single-threaded book of nodes, pods and the EPC each pod holds on its node.
+//
+// It is the one place that decides what counts: a pod's EPC counts on its node from binding
+// (spec.nodeName set, or a successful bind call) until it terminates or is deleted; pods seen
+// pending are remembered so that a later bind call can find their demand. Every change is idempotent
+// (re-applying an event changes nothing), which is what a list/watch source needs. ClusterState wraps
+// it for concurrent use; tests and the simulator can use it directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/epc_demand.h"
+#include "model/epc_resources.h"
+#include "model/node.h"
+#include "model/node_record.h"
+#include "model/pod.h"
+#include "model/result.h"
+
+namespace epc {
+
+// What the ledger keeps of a pod.
+struct PodRecord {
+  std::string namespace_name;
+  std::string name;
+  std::string uid;
+  int64_t epc_bytes = 0;
+  std::string epc_resource;
+  std::string node_name;  // empty while pending
+  int32_t priority = 0;
+};
+
+// A bind call: which pod goes where. The UID identifies the pod when present; namespace and name
+// are used otherwise.
+struct BindRequest {
+  std::string pod_namespace;
+  std::string pod_name;
+  std::string pod_uid;
+  std::string node_name;
+};
+
+class EpcLedger {
+ public:
+  // `pending_capacity` bounds how many pending pods are remembered for bind (oldest forgotten).
+  explicit EpcLedger(EpcResources resources, size_t pending_capacity = 10000);
+
+  const EpcResources& resources() const { return resources_; }
+
+  void upsert_node(const Node& node);
+  void remove_node(std::string_view name);
+
+  // Records a pod as the API or a cluster file shows it: bound pods that have not terminated hold
+  // their EPC on their node; terminated pods release it; pending pods are remembered for bind.
+  // Errors (an unreadable EPC quantity) name the pod; the ledger is then unchanged.
+  Result<void> upsert_pod(const Pod& pod);
+  void remove_pod(std::string_view uid);
+
+  // Remembers a pod that kube-scheduler asked about, so that its bind call can be served. A pod
+  // already known keeps its record (a bound pod stays bound).
+  void remember_pending(const Pod& pod, const EpcDemand& demand);
+
+  // Commits the pod's EPC to the node after re-checking that it still fits. Binding a pod again to
+  // the node it is bound to succeeds and changes nothing; to another node it is an error. Unknown
+  // pods and nodes are errors.
+  Result<void> bind(const BindRequest& request);
+
+  const PodRecord* pod_by_uid(std::string_view uid) const;
+  const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
+
+  // Node records with committed EPC filled in, for a snapshot.
+  std::unordered_map<std::string, NodeRecord> node_records() const;
+  // Committed EPC of pods bound to `node_name`, whether or not the node itself is known yet.
+  int64_t committed_bytes(std::string_view node_name) const;
+
+  size_t node_count() const { return nodes_.size(); }
+  size_t pod_count() const { return pods_.size(); }
+
+ private:
+  void commit(const PodRecord& pod);
+  void release(const PodRecord& pod);
+  void forget_oldest_pending();
+
+  struct NodeUsage {
+    int64_t bytes = 0;
+    int32_t pods = 0;
+  };
+
+  EpcResources resources_;
+  size_t pending_capacity_;
+  std::unordered_map<std::string, Node> nodes_;
+  std::unordered_map<std::string, PodRecord> pods_;          // by UID
+  std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → UID
+  std::unordered_map<std::string, NodeUsage> usage_;         // by node name
+  std::deque<std::string> pending_order_;                    // UIDs of pending pods, oldest first
+};
+
+}  // namespace epc

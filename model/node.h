@@ -1,0 +1,25 @@
+// Node: the parts of a v1.Node that EPC placement depends on.
+//
+// Like Pod, it is filled by decoders and carries quantities as text; `epc_capacity` turns them into
+// bytes. Readiness is three-valued because a node object without a Ready condition (hand-written
+// cluster files, some test fixtures) says nothing either way.
+#pragma once
+
+#include <string>
+
+#include "model/resource_list.h"
+
+namespace epc {
+
+enum class NodeReadiness { Ready, NotReady, Unknown };
+
+struct Node {
+  std::string name;
+  ResourceList allocatable;  // status.allocatable
+  ResourceList capacity;     // status.capacity, used for a resource missing from allocatable
+  bool unschedulable = false;  // spec.unschedulable (kubectl cordon)
+  // Ready condition: status "True" → Ready; "False" or "Unknown" → NotReady; absent → Unknown.
+  NodeReadiness readiness = NodeReadiness::Unknown;
+};
+
+}  // namespace epc

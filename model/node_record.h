@@ -1,0 +1,34 @@
+// NodeRecord: one node as the placement decisions see it: EPC capacity, EPC committed by pods bound
+// to it, and whether it may take new pods at all.
+//
+// Built from a Node (its status) plus the ledger's committed bytes. In NodeNames mode the record
+// comes from the cluster state; in Nodes mode the capacity comes from the Node object in the request
+// (what kube-scheduler currently sees) and only `committed_bytes` from the cluster state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/epc_capacity.h"
+#include "model/epc_resources.h"
+#include "model/node.h"
+
+namespace epc {
+
+struct NodeRecord {
+  std::string name;
+  EpcCapacity epc;
+  // Non-empty when the node's EPC quantity could not be read; such a node is reported, never used.
+  std::string capacity_error;
+  bool unschedulable = false;
+  NodeReadiness readiness = NodeReadiness::Unknown;
+  int64_t committed_bytes = 0;  // EPC of pods bound to the node that have not terminated
+  int32_t epc_pods = 0;         // how many such pods hold EPC here
+
+  int64_t free_bytes() const { return epc.bytes - committed_bytes; }
+};
+
+NodeRecord make_node_record(const Node& node, const EpcResources& resources,
+                            int64_t committed_bytes = 0, int32_t epc_pods = 0);
+
+}  // namespace epc

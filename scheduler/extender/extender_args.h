@@ -1,0 +1,78 @@
+// The extender protocol's request and reply types (k8s.io/kube-scheduler/extender/v1), reduced to
+// what epc-extender reads and writes.
+//
+// Requests are decoded by extender_codec.h into these; the verb handlers turn them into replies,
+// which the codec encodes with the PascalCase keys kube-scheduler's Go types use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/node.h"
+#include "model/pod.h"
+
+namespace epc {
+
+// One Node of a `Nodes` list, with the exact JSON text it arrived as: a filter reply in Nodes mode
+// returns the passing nodes byte for byte instead of re-encoding them.
+struct NodeArg {
+  Node node;
+  std::string_view raw_json;  // points into the request body; valid while the body lives
+};
+
+// ExtenderArgs: the filter and prioritize request. Exactly one of `nodes` (nodeCacheCapable: false)
+// and `node_names` (nodeCacheCapable: true) is normally set; both null means no candidates.
+struct ExtenderArgs {
+  Pod pod;
+  std::optional<std::vector<NodeArg>> nodes;
+  std::optional<std::vector<std::string>> node_names;
+};
+
+// ExtenderBindingArgs.
+struct BindingArgs {
+  std::string pod_name;
+  std::string pod_namespace;
+  std::string pod_uid;
+  std::string node;
+};
+
+// Victims of one node in a preempt request: full pods (Nodes mode) or UIDs only (NodeNames mode).
+struct NodeVictims {
+  std::string node_name;
+  std::vector<Pod> pods;               // NodeNameToVictims form
+  std::vector<std::string> pod_uids;   // NodeNameToMetaVictims form (also filled from `pods`)
+  int64_t num_pdb_violations = 0;
+};
+
+// ExtenderPreemptionArgs.
+struct PreemptionArgs {
+  Pod pod;
+  std::vector<NodeVictims> victims;  // from whichever map was sent
+};
+
+// ExtenderFilterResult.
+struct FilterResult {
+  // Nodes mode: the raw JSON of each passing node; NodeNames mode: their names.
+  bool nodes_mode = false;
+  std::vector<std::string_view> passing_nodes_json;
+  std::vector<std::string> passing_node_names;
+  std::vector<std::pair<std::string, std::string>> failed;        // FailedNodes
+  std::vector<std::pair<std::string, std::string>> unresolvable;  // FailedAndUnresolvableNodes
+  std::string error;
+};
+
+struct HostPriority {
+  std::string host;
+  int64_t score = 0;
+};
+
+// ExtenderPreemptionResult: always the Meta (UID) form.
+struct PreemptionResult {
+  std::vector<NodeVictims> victims;  // only node_name, pod_uids and num_pdb_violations are encoded
+};
+
+}  // namespace epc
