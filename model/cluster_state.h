@@ -26,7 +26,7 @@ namespace epc {
 // An immutable view of all nodes; cheap to hold for the length of one request.
 class ClusterSnapshot {
  public:
-  using NodeMap = std::unordered_map<std::string, NodeRecord>;
+  using NodeMap = NodeRecordMap;
 
   ClusterSnapshot() = default;
   explicit ClusterSnapshot(NodeMap nodes) : nodes_(std::move(nodes)) {}

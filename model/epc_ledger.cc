@@ -1,0 +1,239 @@
+#include "model/epc_ledger.h"
+
+#include <algorithm>
+#include <iterator>
+#include <limits>
+#include <utility>
+
+#include "model/fit.h"
+#include "model/int128.h"
+
+namespace epc {
+namespace {
+
+std::string describe(const BindRequest& request) {
+  std::string text = "pod " + request.pod_namespace + "/" + request.pod_name;
+  if (!request.pod_uid.empty()) text += " (uid " + request.pod_uid + ")";
+  return text;
+}
+
+bool terminated(const Pod& pod) {
+  return pod.phase == PodPhase::Succeeded || pod.phase == PodPhase::Failed;
+}
+
+int64_t clamp_to_int64(Int128 value) {
+  constexpr Int128 kMax = std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(std::clamp<Int128>(value, 0, kMax));
+}
+
+}  // namespace
+
+EpcLedger::EpcLedger(EpcResources resources, size_t pending_capacity)
+    : resources_(std::move(resources)), pending_capacity_(pending_capacity) {}
+
+std::string EpcLedger::pod_id(std::string_view uid, std::string_view namespace_name,
+                              std::string_view name) {
+  if (!uid.empty()) return std::string(uid);
+  return std::string(namespace_name) + "/" + std::string(name);
+}
+
+void EpcLedger::upsert_node(const Node& node) {
+  nodes_.insert_or_assign(node.name, make_node_record(node, resources_));
+}
+
+void EpcLedger::remove_node(std::string_view name) {
+  nodes_.erase(std::string(name));
+}
+
+Result<void> EpcLedger::upsert_pod(const Pod& pod) {
+  auto demand = epc_demand(pod, resources_);
+  if (!demand) return make_error("pod " + pod.key() + ": " + demand.error().message);
+  std::string id = pod_id(pod.uid, pod.namespace_name, pod.name);
+
+  // Names are unique among live pods, so a namespace/name seen with a new UID means the pod
+  // was re-created and the old one is gone, even if its deletion was missed.
+  if (auto old = uid_by_key_.find(pod.key()); old != uid_by_key_.end() && old->second != id) {
+    erase_pod(std::string(old->second));
+  }
+  if (terminated(pod)) {
+    erase_pod(id);
+    return {};
+  }
+
+  PodRecord next{.namespace_name = pod.namespace_name,
+                 .name = pod.name,
+                 .uid = pod.uid,
+                 .epc_bytes = demand->bytes,
+                 .epc_resource = demand->resource,
+                 .node_name = holds_resources(pod) ? pod.node_name : std::string(),
+                 .priority = pod.priority};
+  auto existing = pods_.find(id);
+  if (existing == pods_.end()) {
+    insert_pod(std::move(id), std::move(next));
+    return {};
+  }
+  PodRecord& current = existing->second;
+  // spec.nodeName is never cleared in Kubernetes, so a pending view of a bound pod is an event
+  // from before the bind call: releasing its EPC now would let the node be over-committed.
+  if (next.node_name.empty() && !current.node_name.empty()) return {};
+  if (current.node_name.empty() && !next.node_name.empty()) forget_pending(id);
+  release(current);
+  current = std::move(next);
+  commit(current);
+  return {};
+}
+
+void EpcLedger::remove_pod(std::string_view uid) {
+  erase_pod(std::string(uid));
+}
+
+void EpcLedger::remember_pending(const Pod& pod, const EpcDemand& demand) {
+  std::string id = pod_id(pod.uid, pod.namespace_name, pod.name);
+  if (pods_.contains(id)) return;
+  if (auto old = uid_by_key_.find(pod.key()); old != uid_by_key_.end()) {
+    erase_pod(std::string(old->second));
+  }
+  insert_pod(std::move(id), PodRecord{.namespace_name = pod.namespace_name,
+                                      .name = pod.name,
+                                      .uid = pod.uid,
+                                      .epc_bytes = demand.bytes,
+                                      .epc_resource = demand.resource,
+                                      .node_name = {},
+                                      .priority = pod.priority});
+}
+
+Result<void> EpcLedger::bind(const BindRequest& request) {
+  PodRecord* pod = find_pod(request);
+  if (pod == nullptr) {
+    return make_error(describe(request) +
+                      " is not known: no filter or prioritize call and no cluster record for it");
+  }
+  const std::string failure =
+      "cannot bind " + describe(request) + " to node \"" + request.node_name + "\": ";
+  auto node = nodes_.find(request.node_name);
+  if (node == nodes_.end()) return make_error(failure + unknown_node_reason(request.node_name));
+  if (!node->second.capacity_error.empty()) {
+    return make_error(failure + node->second.capacity_error);
+  }
+  if (!pod->node_name.empty()) {
+    if (pod->node_name == request.node_name) return {};
+    return make_error(failure + "it is already bound to node \"" + pod->node_name + "\"");
+  }
+  const EpcDemand demand{pod->epc_bytes, pod->epc_resource};
+  if (demand.needs_epc()) {
+    if (auto shortfall =
+            epc_shortfall(demand, node->second.epc.bytes, committed_bytes(request.node_name))) {
+      return make_error(failure + shortfall->reason);
+    }
+  }
+  forget_pending(pod_id(pod->uid, pod->namespace_name, pod->name));
+  pod->node_name = request.node_name;
+  commit(*pod);
+  return {};
+}
+
+const PodRecord* EpcLedger::pod_by_uid(std::string_view uid) const {
+  auto it = pods_.find(std::string(uid));
+  return it == pods_.end() ? nullptr : &it->second;
+}
+
+const PodRecord* EpcLedger::pod_by_name(std::string_view namespace_name,
+                                        std::string_view name) const {
+  auto id = uid_by_key_.find(std::string(namespace_name) + "/" + std::string(name));
+  return id == uid_by_key_.end() ? nullptr : pod_by_uid(id->second);
+}
+
+NodeRecordMap EpcLedger::node_records() const {
+  NodeRecordMap records = nodes_;
+  for (auto& [name, record] : records) {
+    if (auto usage = usage_.find(name); usage != usage_.end()) {
+      record.committed_bytes = clamp_to_int64(usage->second.bytes);
+      record.epc_pods = usage->second.pods;
+    }
+  }
+  return records;
+}
+
+int64_t EpcLedger::committed_bytes(std::string_view node_name) const {
+  auto usage = usage_.find(std::string(node_name));
+  return usage == usage_.end() ? 0 : clamp_to_int64(usage->second.bytes);
+}
+
+PodRecord* EpcLedger::find_pod(const BindRequest& request) {
+  if (!request.pod_uid.empty()) {
+    if (auto it = pods_.find(request.pod_uid); it != pods_.end()) return &it->second;
+  }
+  auto id = uid_by_key_.find(request.pod_namespace + "/" + request.pod_name);
+  if (id == uid_by_key_.end()) return nullptr;
+  PodRecord& pod = pods_.at(id->second);
+  // The same name under another UID is another pod (re-created); binding it would be wrong.
+  if (!request.pod_uid.empty() && !pod.uid.empty() && pod.uid != request.pod_uid) return nullptr;
+  return &pod;
+}
+
+void EpcLedger::insert_pod(std::string id, PodRecord record) {
+  uid_by_key_.insert_or_assign(record.namespace_name + "/" + record.name, id);
+  const bool pending = record.node_name.empty();
+  auto [it, inserted] = pods_.insert_or_assign(id, std::move(record));
+  if (pending) {
+    pending_order_.push_back(std::move(id));
+    forget_oldest_pending();
+  } else {
+    commit(it->second);
+  }
+}
+
+void EpcLedger::erase_pod(const std::string& id) {
+  auto it = pods_.find(id);
+  if (it == pods_.end()) return;
+  const PodRecord& pod = it->second;
+  if (pod.node_name.empty()) {
+    forget_pending(id);
+  } else {
+    release(pod);
+  }
+  if (auto key = uid_by_key_.find(pod.namespace_name + "/" + pod.name);
+      key != uid_by_key_.end() && key->second == id) {
+    uid_by_key_.erase(key);
+  }
+  pods_.erase(it);
+}
+
+void EpcLedger::forget_pending(const std::string& id) {
+  // Pods are mostly bound soon after they are remembered, so the search starts at the back.
+  auto it = std::find(pending_order_.rbegin(), pending_order_.rend(), id);
+  if (it != pending_order_.rend()) pending_order_.erase(std::next(it).base());
+}
+
+void EpcLedger::commit(const PodRecord& pod) {
+  if (pod.node_name.empty() || pod.epc_bytes == 0) return;
+  NodeUsage& usage = usage_[pod.node_name];
+  usage.bytes += pod.epc_bytes;
+  ++usage.pods;
+}
+
+void EpcLedger::release(const PodRecord& pod) {
+  if (pod.node_name.empty() || pod.epc_bytes == 0) return;
+  auto usage = usage_.find(pod.node_name);
+  if (usage == usage_.end()) return;
+  usage->second.bytes -= pod.epc_bytes;
+  // Dropping empty entries keeps usage_ bounded by the nodes that hold EPC right now.
+  if (--usage->second.pods <= 0) usage_.erase(usage);
+}
+
+void EpcLedger::forget_oldest_pending() {
+  while (pending_order_.size() > pending_capacity_) {
+    const std::string id = std::move(pending_order_.front());
+    pending_order_.pop_front();
+    auto it = pods_.find(id);
+    if (it == pods_.end()) continue;
+    const PodRecord& pod = it->second;
+    if (auto key = uid_by_key_.find(pod.namespace_name + "/" + pod.name);
+        key != uid_by_key_.end() && key->second == id) {
+      uid_by_key_.erase(key);
+    }
+    pods_.erase(it);
+  }
+}
+
+}  // namespace epc

@@ -2,9 +2,9 @@
 //
 // It is the one place that decides what counts: a pod's EPC counts on its node from binding
 // (spec.nodeName set, or a successful bind call) until it terminates or is deleted; pods seen
-// pending are remembered so that a later bind call can find their demand. Every change is idempotent
-// (re-applying an event changes nothing), which is what a list/watch source needs. ClusterState wraps
-// it for concurrent use; tests and the simulator can use it directly.
+// pending are remembered so that a later bind call can find their demand. Every change is
+// idempotent (re-applying an event changes nothing), which is what a list/watch source needs.
+// ClusterState wraps it for concurrent use; tests and the simulator can use it directly.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,7 @@
 
 #include "model/epc_demand.h"
 #include "model/epc_resources.h"
+#include "model/int128.h"
 #include "model/node.h"
 #include "model/node_record.h"
 #include "model/pod.h"
@@ -59,6 +60,7 @@ class EpcLedger {
   // their EPC on their node; terminated pods release it; pending pods are remembered for bind.
   // Errors (an unreadable EPC quantity) name the pod; the ledger is then unchanged.
   Result<void> upsert_pod(const Pod& pod);
+  // `uid` is "namespace/name" for a pod recorded without a UID.
   void remove_pod(std::string_view uid);
 
   // Remembers a pod that kube-scheduler asked about, so that its bind call can be served. A pod
@@ -74,7 +76,7 @@ class EpcLedger {
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
 
   // Node records with committed EPC filled in, for a snapshot.
-  std::unordered_map<std::string, NodeRecord> node_records() const;
+  NodeRecordMap node_records() const;
   // Committed EPC of pods bound to `node_name`, whether or not the node itself is known yet.
   int64_t committed_bytes(std::string_view node_name) const;
 
@@ -82,22 +84,33 @@ class EpcLedger {
   size_t pod_count() const { return pods_.size(); }
 
  private:
+  // The key of a pod in pods_: its UID, or "namespace/name" for pods without one (hand-written
+  // cluster files), so that every pod has exactly one identity.
+  static std::string pod_id(std::string_view uid, std::string_view namespace_name,
+                            std::string_view name);
+
+  PodRecord* find_pod(const BindRequest& request);
+  void insert_pod(std::string id, PodRecord record);
+  void erase_pod(const std::string& id);
+  void forget_pending(const std::string& id);
   void commit(const PodRecord& pod);
   void release(const PodRecord& pod);
   void forget_oldest_pending();
 
   struct NodeUsage {
-    int64_t bytes = 0;
+    // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
+    Int128 bytes = 0;
     int32_t pods = 0;
   };
 
   EpcResources resources_;
   size_t pending_capacity_;
-  std::unordered_map<std::string, Node> nodes_;
-  std::unordered_map<std::string, PodRecord> pods_;          // by UID
-  std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → UID
+  // Parsed once at upsert_node (committed usage left at 0), so snapshots copy, never re-parse.
+  NodeRecordMap nodes_;
+  std::unordered_map<std::string, PodRecord> pods_;          // by pod_id
+  std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → pod_id
   std::unordered_map<std::string, NodeUsage> usage_;         // by node name
-  std::deque<std::string> pending_order_;                    // UIDs of pending pods, oldest first
+  std::deque<std::string> pending_order_;  // pod_ids of pending pods, oldest first
 };
 
 }  // namespace epc

@@ -1,9 +1,10 @@
 // EpcResources: which extended resource names mean SGX EPC, and in what unit each is counted.
 //
 // Device plugins publish EPC under different names and units: `sgx.intel.com/epc` in bytes (Intel,
-// current AKS), `kubernetes.azure.com/sgx_epc_mem_in_MiB` and `alibabacloud.com/sgx_epc_MiB` as bare
-// MiB counts. Everything inside the model is bytes; this is the one place that knows the units, so a
-// bare "10" under the Intel name stays 10 bytes (the trap that broke MarbleRun, marblerun#183).
+// current AKS), `kubernetes.azure.com/sgx_epc_mem_in_MiB` and `alibabacloud.com/sgx_epc_MiB` as
+// bare MiB counts. Everything inside the model is bytes; this is the one place that knows the
+// units, so a bare "10" under the Intel name stays 10 bytes (the trap that broke MarbleRun,
+// marblerun#183).
 #pragma once
 
 #include <cstdint>

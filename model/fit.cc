@@ -1,0 +1,117 @@
+#include "model/fit.h"
+
+#include <algorithm>
+
+#include "model/quantity.h"
+
+namespace epc {
+namespace {
+
+FitVerdict fits() {
+  return {Fit::kFits, {}};
+}
+FitVerdict unresolvable(std::string reason) {
+  return {Fit::kUnresolvable, std::move(reason)};
+}
+
+// `resources` may be null: the default names are then built, only on this rare path.
+std::string no_epc_reason(const EpcResources* resources) {
+  if (resources == nullptr) {
+    const EpcResources defaults = EpcResources::defaults();
+    return no_epc_reason(&defaults);
+  }
+  std::string names;
+  for (const EpcResource& resource : resources->all()) {
+    if (!names.empty()) names += ", ";
+    names += resource.name;
+  }
+  return "node has no SGX EPC (none of " + names + ")";
+}
+
+FitVerdict check_general_pod(const NodeRecord& node, const PlacementPolicy& policy) {
+  if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return fits();
+  // Whether the node is confidential cannot be told when its EPC is unreadable.
+  if (!node.capacity_error.empty()) return unresolvable(node.capacity_error);
+  if (node.epc.confidential()) {
+    return unresolvable("node offers SGX EPC (" + node.epc.resource + " " +
+                        format_bytes(node.epc.bytes) +
+                        ") and nonEpcPods policy require-general keeps pods without EPC off "
+                        "confidential nodes");
+  }
+  return fits();
+}
+
+FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
+                         const EpcResources* resources) {
+  if (!node.capacity_error.empty()) return unresolvable(node.capacity_error);
+  if (node.unschedulable) return unresolvable("node is cordoned (spec.unschedulable)");
+  // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
+  // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
+  if (node.readiness == NodeReadiness::NotReady) return unresolvable("node is not Ready");
+  if (!node.epc.confidential()) return unresolvable(no_epc_reason(resources));
+  if (auto shortfall = epc_shortfall(demand, node.epc.bytes, node.committed_bytes)) {
+    return *shortfall;
+  }
+  return fits();
+}
+
+FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
+                  const PlacementPolicy& policy, const EpcResources* resources) {
+  if (node == nullptr) return unresolvable(unknown_node_reason(node_name));
+  if (!demand.needs_epc()) return check_general_pod(*node, policy);
+  return check_epc_pod(demand, *node, resources);
+}
+
+FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, int64_t victim_bytes,
+                              const PlacementPolicy& policy, const EpcResources* resources) {
+  NodeRecord after = node;
+  after.committed_bytes =
+      std::max<int64_t>(0, node.committed_bytes - std::max<int64_t>(0, victim_bytes));
+  return fit_of(demand, &after, node.name, policy, resources);
+}
+
+}  // namespace
+
+std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
+                                        int64_t committed_bytes) {
+  const std::string prefix =
+      "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+  if (demand.bytes > total_bytes) {
+    return FitVerdict{Fit::kUnresolvable, prefix + ", node total " + format_bytes(total_bytes)};
+  }
+  // Committed may exceed the total (pods bound before the node shrank); free is then 0.
+  const int64_t free_bytes =
+      std::max<int64_t>(0, total_bytes - std::max<int64_t>(0, committed_bytes));
+  if (demand.bytes > free_bytes) {
+    return FitVerdict{Fit::kUnschedulable, prefix + ", free " + format_bytes(free_bytes) + " of " +
+                                               format_bytes(total_bytes)};
+  }
+  return std::nullopt;
+}
+
+std::string unknown_node_reason(std::string_view node_name) {
+  return "node \"" + std::string(node_name) + "\" is not in epc-extender's cluster state";
+}
+
+FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
+                     const PlacementPolicy& policy, const EpcResources& resources) {
+  return fit_of(demand, node, node_name, policy, &resources);
+}
+
+FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
+                     const PlacementPolicy& policy) {
+  return fit_of(demand, node, node_name, policy, nullptr);
+}
+
+FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& node,
+                                    int64_t victim_bytes, const PlacementPolicy& policy,
+                                    const EpcResources& resources) {
+  return fit_after_eviction(demand, node, victim_bytes, policy, &resources);
+}
+
+FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& node,
+                                    int64_t victim_bytes, const PlacementPolicy& policy) {
+  return fit_after_eviction(demand, node, victim_bytes, policy, nullptr);
+}
+
+}  // namespace epc

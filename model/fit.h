@@ -1,17 +1,19 @@
 // Fit: whether a pod may go on a node, and if not, whether preemption could change that.
 //
 // The split mirrors kube-scheduler's statuses: kUnschedulable nodes go to the reply's FailedNodes
-// (evicting lower-priority pods could free the EPC), kUnresolvable ones to FailedAndUnresolvableNodes
-// (no EPC at all, demand above the node's total, cordoned, not Ready, unknown): preemption skips
-// those. Reasons carry the numbers, e.g.
+// (evicting lower-priority pods could free the EPC), kUnresolvable ones to
+// FailedAndUnresolvableNodes (no EPC at all, demand above the node's total, cordoned, not Ready,
+// unknown): preemption skips those. Reasons carry the numbers, e.g.
 // `insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi`.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "model/epc_demand.h"
+#include "model/epc_resources.h"
 #include "model/node_record.h"
 #include "model/placement_policy.h"
 
@@ -25,12 +27,28 @@ struct FitVerdict {
 };
 
 // `node` is null when the extender does not know a node kube-scheduler named (NodeNames mode).
+// `resources` only supplies the names listed in the reason for a node without EPC.
+FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
+                     const PlacementPolicy& policy, const EpcResources& resources);
+// As above, listing the names of EpcResources::defaults() for a node without EPC.
 FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                      const PlacementPolicy& policy);
 
 // Whether evicting victims that hold `victim_bytes` of EPC on `node` would let the pod fit
 // (the preempt verb's question). Same verdicts and reasons as check_fit, seen after the eviction.
 FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& node,
+                                    int64_t victim_bytes, const PlacementPolicy& policy,
+                                    const EpcResources& resources);
+FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& node,
                                     int64_t victim_bytes, const PlacementPolicy& policy);
+
+// The capacity test alone, shared by check_fit and EpcLedger::bind so that both report the same
+// numbers: kUnresolvable when the demand exceeds `total_bytes`, kUnschedulable when it exceeds
+// what `committed_bytes` leaves free, nullopt when it fits.
+std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
+                                        int64_t committed_bytes);
+
+// The reason given for a node name the extender does not know.
+std::string unknown_node_reason(std::string_view node_name);
 
 }  // namespace epc

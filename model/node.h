@@ -15,8 +15,8 @@ enum class NodeReadiness { Ready, NotReady, Unknown };
 
 struct Node {
   std::string name;
-  ResourceList allocatable;  // status.allocatable
-  ResourceList capacity;     // status.capacity, used for a resource missing from allocatable
+  ResourceList allocatable;    // status.allocatable
+  ResourceList capacity;       // status.capacity, used for a resource missing from allocatable
   bool unschedulable = false;  // spec.unschedulable (kubectl cordon)
   // Ready condition: status "True" → Ready; "False" or "Unknown" → NotReady; absent → Unknown.
   NodeReadiness readiness = NodeReadiness::Unknown;

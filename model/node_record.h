@@ -2,12 +2,16 @@
 // to it, and whether it may take new pods at all.
 //
 // Built from a Node (its status) plus the ledger's committed bytes. In NodeNames mode the record
-// comes from the cluster state; in Nodes mode the capacity comes from the Node object in the request
-// (what kube-scheduler currently sees) and only `committed_bytes` from the cluster state.
+// comes from the cluster state; in Nodes mode the capacity comes from the Node object in the
+// request (what kube-scheduler currently sees) and only `committed_bytes` from the cluster state.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "model/epc_capacity.h"
 #include "model/epc_resources.h"
@@ -27,6 +31,14 @@ struct NodeRecord {
 
   int64_t free_bytes() const { return epc.bytes - committed_bytes; }
 };
+
+// Node records by name. The transparent hash lets a request's node names (string_views into the
+// body) be looked up without building a std::string per candidate.
+struct NodeNameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+using NodeRecordMap = std::unordered_map<std::string, NodeRecord, NodeNameHash, std::equal_to<>>;
 
 NodeRecord make_node_record(const Node& node, const EpcResources& resources,
                             int64_t committed_bytes = 0, int32_t epc_pods = 0);

@@ -16,6 +16,7 @@ namespace epc {
 struct ContainerResources {
   ResourceList requests;
   ResourceList limits;
+  std::string name;  // for error messages; containers without one are named by position
 };
 
 struct InitContainer {
@@ -44,7 +45,8 @@ struct Pod {
 
 // A pod holds resources on its node from binding until it terminates or is deleted.
 inline bool holds_resources(const Pod& pod) {
-  return !pod.node_name.empty() && pod.phase != PodPhase::Succeeded && pod.phase != PodPhase::Failed;
+  return !pod.node_name.empty() && pod.phase != PodPhase::Succeeded &&
+         pod.phase != PodPhase::Failed;
 }
 
 }  // namespace epc

@@ -1,11 +1,12 @@
 // Node scoring for the prioritize verb: one integer 0..10 per candidate.
 //
-// kube-scheduler multiplies an extender's score by weight × 10 and adds it to in-tree plugin scores,
-// so 0..10 is coarse: a proportional score would give a 61%- and a 69%-full node the same 6. The
-// default normalisation therefore ranks: each strategy computes an exact raw preference per node,
-// distinct raw values are ordered best first, and the k-th best (0-based) scores max(0, 10 - k).
-// Equal raw values share a score. Nodes where the pod does not fit, or that are unknown, score 0.
-// Pods without EPC are scored by the non-EPC policy (general nodes 10 under prefer-general).
+// kube-scheduler multiplies an extender's score by weight × 10 and adds it to in-tree plugin
+// scores, so 0..10 is coarse: a proportional score would give a 61%- and a 69%-full node the
+// same 6. The default normalisation therefore ranks: each strategy computes an exact raw preference
+// per node, distinct raw values are ordered best first, and the k-th best (0-based) scores max(0,
+// 10 - k). Equal raw values share a score. Nodes where the pod does not fit, or that are unknown,
+// score 0. Pods without EPC are scored by the non-EPC policy (general nodes 10 under
+// prefer-general).
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,118 @@
+#include "model/cluster_state.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "builders.h"
+
+namespace epc {
+namespace {
+
+using namespace testing_builders;
+
+TEST(ClusterState, StartsWithAnEmptySnapshot) {
+  const ClusterState state(EpcResources::defaults());
+  ASSERT_NE(state.snapshot(), nullptr);
+  EXPECT_TRUE(state.snapshot()->nodes().empty());
+  EXPECT_EQ(state.snapshot()->node("n1"), nullptr);
+  EXPECT_EQ(state.snapshot()->committed_bytes("n1"), 0);
+}
+
+TEST(ClusterState, ModifyPublishesAndOldSnapshotsStayUnchanged) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) { ledger.upsert_node(epc_node("n1", "128Mi")); });
+  const auto before = state.snapshot();
+
+  const auto result = state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n2", "64Mi"));
+    return ledger.upsert_pod(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  });
+  ASSERT_TRUE(result.ok());
+
+  ASSERT_NE(before->node("n1"), nullptr);
+  EXPECT_EQ(before->committed_bytes("n1"), 0);
+  EXPECT_EQ(before->node("n2"), nullptr);
+  EXPECT_EQ(before->nodes().size(), 1u);
+
+  const auto after = state.snapshot();
+  EXPECT_EQ(after->committed_bytes("n1"), 32 * kMi);
+  EXPECT_EQ(after->node("n1")->epc_pods, 1);
+  ASSERT_NE(after->node("n2"), nullptr);
+  EXPECT_EQ(after->node("n2")->epc.bytes, 64 * kMi);
+}
+
+TEST(ClusterState, ModifyReturnsTheChangesResult) {
+  ClusterState state(EpcResources::defaults());
+  const auto result =
+      state.modify([](EpcLedger& ledger) { return ledger.upsert_pod(epc_pod("a", "oops", "n1")); });
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find(R"(invalid quantity "oops")"), std::string::npos);
+}
+
+TEST(ClusterState, RememberPendingServesALaterBindWithoutPublishing) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) { ledger.upsert_node(epc_node("n1", "128Mi")); });
+  const auto before = state.snapshot();
+  state.remember_pending(epc_pod("a", "16Mi"), EpcDemand{16 * kMi, kIntelEpc});
+  EXPECT_EQ(state.snapshot(), before);
+  EXPECT_TRUE(state.inspect([](const EpcLedger& l) { return l.pod_by_uid("uid-a") != nullptr; }));
+  const auto bound = state.modify([](EpcLedger& ledger) {
+    return ledger.bind({"default", "a", "uid-a", "n1"});
+  });
+  ASSERT_TRUE(bound.ok()) << bound.error().message;
+  EXPECT_EQ(state.snapshot()->committed_bytes("n1"), 16 * kMi);
+}
+
+// Each batch replaces the one node and its one pod; a reader must never see a node without its
+// pod's EPC, or two nodes at once, which a half-published batch would show.
+TEST(ClusterState, ReadersOnlyEverSeeWholeBatches) {
+  ClusterState state(EpcResources::defaults());
+  constexpr int kBatches = 2000;
+  std::atomic<bool> done{false};
+  std::atomic<int> inconsistent{0};
+  std::atomic<int64_t> snapshots_read{0};
+
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        const auto snapshot = state.snapshot();
+        const auto& nodes = snapshot->nodes();
+        if (nodes.size() > 1) ++inconsistent;
+        for (const auto& [name, node] : nodes) {
+          if (node.committed_bytes != node.epc.bytes || node.epc_pods != 1) ++inconsistent;
+          if (snapshot->committed_bytes(name) != node.committed_bytes) ++inconsistent;
+        }
+        ++snapshots_read;
+      }
+    });
+  }
+  for (int i = 1; i <= kBatches; ++i) {
+    state.modify([i](EpcLedger& ledger) {
+      const std::string previous = "n" + std::to_string(i - 1);
+      ledger.remove_pod("uid-p" + std::to_string(i - 1));
+      ledger.remove_node(previous);
+      const std::string name = "n" + std::to_string(i);
+      const std::string epc = std::to_string(i) + "Mi";
+      ledger.upsert_node(epc_node(name, epc));
+      const auto result =
+          ledger.upsert_pod(epc_pod("p" + std::to_string(i), epc, name, PodPhase::Running));
+      ASSERT_TRUE(result.ok());
+    });
+  }
+  done = true;
+  for (auto& reader : readers) reader.join();
+
+  EXPECT_EQ(inconsistent.load(), 0);
+  EXPECT_GT(snapshots_read.load(), 0);
+  const auto last = state.snapshot();
+  ASSERT_EQ(last->nodes().size(), 1u);
+  EXPECT_EQ(last->committed_bytes("n" + std::to_string(kBatches)), kBatches * kMi);
+}
+
+}  // namespace
+}  // namespace epc

@@ -1,0 +1,264 @@
+#include "model/epc_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "builders.h"
+
+namespace epc {
+namespace {
+
+using namespace testing_builders;
+
+class EpcLedgerTest : public ::testing::Test {
+ protected:
+  EpcLedger ledger{EpcResources::defaults()};
+
+  void upsert(const Pod& pod) {
+    const auto result = ledger.upsert_pod(pod);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+  }
+  Result<void> bind(const std::string& pod, const std::string& node) {
+    return ledger.bind(BindRequest{"default", pod, "uid-" + pod, node});
+  }
+  const NodeRecord& node_record(const std::string& name) {
+    records_ = ledger.node_records();
+    return records_.at(name);
+  }
+
+ private:
+  NodeRecordMap records_;
+};
+
+TEST_F(EpcLedgerTest, BoundActivePodsCommitTheirEpc) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("b", "16Mi", "n1", PodPhase::Pending));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 48 * kMi);
+  EXPECT_EQ(node_record("n1").committed_bytes, 48 * kMi);
+  EXPECT_EQ(node_record("n1").epc_pods, 2);
+  EXPECT_EQ(node_record("n1").epc.bytes, 128 * kMi);
+}
+
+TEST_F(EpcLedgerTest, UpsertsAreIdempotent) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  const Pod pod = epc_pod("a", "32Mi", "n1", PodPhase::Running);
+  upsert(pod);
+  upsert(pod);
+  upsert(pod);
+  EXPECT_EQ(ledger.committed_bytes("n1"), 32 * kMi);
+  EXPECT_EQ(node_record("n1").epc_pods, 1);
+  EXPECT_EQ(ledger.node_count(), 1u);
+  EXPECT_EQ(ledger.pod_count(), 1u);
+}
+
+TEST_F(EpcLedgerTest, TerminatedPodsReleaseTheirEpc) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("b", "16Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Succeeded));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 16 * kMi);
+  upsert(epc_pod("b", "16Mi", "n1", PodPhase::Failed));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+  // Re-applying a termination changes nothing.
+  upsert(epc_pod("b", "16Mi", "n1", PodPhase::Failed));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+  EXPECT_EQ(ledger.pod_by_uid("uid-a"), nullptr);
+}
+
+TEST_F(EpcLedgerTest, RemovePodReleases) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  ledger.remove_pod("uid-a");
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+  EXPECT_EQ(ledger.pod_count(), 0u);
+  ledger.remove_pod("uid-a");
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+}
+
+TEST_F(EpcLedgerTest, AChangedNodeOrDemandRecommits) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("a", "48Mi", "n1", PodPhase::Running));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 48 * kMi);
+  upsert(epc_pod("a", "48Mi", "n2", PodPhase::Running));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+  EXPECT_EQ(ledger.committed_bytes("n2"), 48 * kMi);
+}
+
+TEST_F(EpcLedgerTest, PodsWithoutUidAreKnownByNamespaceAndName) {
+  Pod pod = epc_pod("a", "32Mi", "n1", PodPhase::Running);
+  pod.uid.clear();
+  upsert(pod);
+  upsert(pod);
+  EXPECT_EQ(ledger.committed_bytes("n1"), 32 * kMi);
+  ASSERT_NE(ledger.pod_by_name("default", "a"), nullptr);
+  EXPECT_EQ(ledger.pod_by_name("default", "a")->node_name, "n1");
+  ledger.remove_pod("default/a");
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+}
+
+TEST_F(EpcLedgerTest, ARecreatedPodReplacesTheOldOneOfTheSameName) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  Pod recreated = epc_pod("a", "8Mi", "n2", PodPhase::Running);
+  recreated.uid = "uid-a-2";
+  upsert(recreated);
+  EXPECT_EQ(ledger.committed_bytes("n1"), 0);
+  EXPECT_EQ(ledger.committed_bytes("n2"), 8 * kMi);
+  EXPECT_EQ(ledger.pod_by_uid("uid-a"), nullptr);
+  EXPECT_EQ(ledger.pod_by_name("default", "a")->uid, "uid-a-2");
+}
+
+TEST_F(EpcLedgerTest, UsageIsKeptForNodesNotYetKnown) {
+  upsert(epc_pod("a", "32Mi", "later", PodPhase::Running));
+  EXPECT_EQ(ledger.committed_bytes("later"), 32 * kMi);
+  EXPECT_TRUE(ledger.node_records().empty());
+  ledger.upsert_node(epc_node("later", "64Mi"));
+  EXPECT_EQ(node_record("later").committed_bytes, 32 * kMi);
+  // Removing the node keeps the usage of the pods still bound to it.
+  ledger.remove_node("later");
+  EXPECT_EQ(ledger.committed_bytes("later"), 32 * kMi);
+  EXPECT_EQ(ledger.node_count(), 0u);
+}
+
+TEST_F(EpcLedgerTest, AStalePendingViewDoesNotUnbindAPod) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  upsert(epc_pod("a", "32Mi"));
+  ASSERT_TRUE(bind("a", "n1").ok());
+  upsert(epc_pod("a", "32Mi"));
+  EXPECT_EQ(ledger.committed_bytes("n1"), 32 * kMi);
+  EXPECT_EQ(ledger.pod_by_uid("uid-a")->node_name, "n1");
+}
+
+TEST_F(EpcLedgerTest, APendingPodThatBecomesBoundMovesFromPendingToBound) {
+  EpcLedger small(EpcResources::defaults(), 1);
+  ASSERT_TRUE(small.upsert_pod(epc_pod("a", "32Mi")).ok());
+  EXPECT_EQ(small.pod_by_uid("uid-a")->node_name, "");
+  EXPECT_EQ(small.committed_bytes("n1"), 0);
+  ASSERT_TRUE(small.upsert_pod(epc_pod("a", "32Mi", "n1", PodPhase::Running)).ok());
+  EXPECT_EQ(small.committed_bytes("n1"), 32 * kMi);
+  // It no longer takes the one pending slot: remembering another pending pod keeps it.
+  ASSERT_TRUE(small.upsert_pod(epc_pod("b", "1Mi")).ok());
+  EXPECT_NE(small.pod_by_uid("uid-a"), nullptr);
+  EXPECT_NE(small.pod_by_uid("uid-b"), nullptr);
+}
+
+TEST_F(EpcLedgerTest, AnUnreadablePodIsAnErrorAndChangesNothing) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  const auto result = ledger.upsert_pod(epc_pod("a", "lots", "n1", PodPhase::Running));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(
+      result.error().message,
+      R"(pod default/a: container #0: sgx.intel.com/epc: invalid quantity "lots": no digits)");
+  EXPECT_EQ(ledger.committed_bytes("n1"), 32 * kMi);
+}
+
+TEST_F(EpcLedgerTest, RememberPendingForgetsTheOldestBeyondCapacity) {
+  EpcLedger small(EpcResources::defaults(), 2);
+  small.remember_pending(epc_pod("a", "1Mi"), EpcDemand{kMi, kIntelEpc});
+  small.remember_pending(epc_pod("b", "1Mi"), EpcDemand{kMi, kIntelEpc});
+  small.remember_pending(epc_pod("c", "1Mi"), EpcDemand{kMi, kIntelEpc});
+  EXPECT_EQ(small.pod_by_uid("uid-a"), nullptr);
+  EXPECT_EQ(small.pod_by_name("default", "a"), nullptr);
+  EXPECT_NE(small.pod_by_uid("uid-b"), nullptr);
+  EXPECT_NE(small.pod_by_uid("uid-c"), nullptr);
+  EXPECT_EQ(small.pod_count(), 2u);
+}
+
+TEST_F(EpcLedgerTest, RememberPendingNeverDowngradesABoundPod) {
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  ledger.remember_pending(epc_pod("a", "64Mi"), EpcDemand{64 * kMi, kIntelEpc});
+  EXPECT_EQ(ledger.pod_by_uid("uid-a")->node_name, "n1");
+  EXPECT_EQ(ledger.pod_by_uid("uid-a")->epc_bytes, 32 * kMi);
+  EXPECT_EQ(ledger.committed_bytes("n1"), 32 * kMi);
+}
+
+TEST_F(EpcLedgerTest, BindCommitsARememberedPod) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  ledger.remember_pending(epc_pod("a", "64Mi"), EpcDemand{64 * kMi, kIntelEpc});
+  ASSERT_TRUE(bind("a", "n1").ok());
+  EXPECT_EQ(ledger.committed_bytes("n1"), 64 * kMi);
+  EXPECT_EQ(ledger.pod_by_uid("uid-a")->node_name, "n1");
+  // Binding again to the same node is accepted and changes nothing.
+  ASSERT_TRUE(bind("a", "n1").ok());
+  EXPECT_EQ(ledger.committed_bytes("n1"), 64 * kMi);
+}
+
+TEST_F(EpcLedgerTest, BindFindsPodsByNameWhenTheUidIsUnknown) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  Pod pod = epc_pod("a", "8Mi");
+  pod.uid.clear();
+  upsert(pod);
+  ASSERT_TRUE(ledger.bind(BindRequest{"default", "a", "", "n1"}).ok());
+  EXPECT_EQ(ledger.committed_bytes("n1"), 8 * kMi);
+}
+
+TEST_F(EpcLedgerTest, BindRefusesUnknownPods) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  const auto result = ledger.bind(BindRequest{"default", "x", "u-1", "n1"});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            "pod default/x (uid u-1) is not known: no filter or prioritize call and no cluster "
+            "record for it");
+  // The same name under another UID is another pod.
+  upsert(epc_pod("x", "1Mi"));
+  EXPECT_FALSE(ledger.bind(BindRequest{"default", "x", "u-other", "n1"}).ok());
+}
+
+TEST_F(EpcLedgerTest, BindRefusesUnknownNodesAndUnreadableCapacity) {
+  upsert(epc_pod("a", "8Mi"));
+  auto result = bind("a", "ghost");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            R"(cannot bind pod default/a (uid uid-a) to node "ghost": node "ghost" is not in )"
+            R"(epc-extender's cluster state)");
+  ledger.upsert_node(epc_node("broken", "1.5"));
+  result = bind("a", "broken");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            R"(cannot bind pod default/a (uid uid-a) to node "broken": node "broken": )"
+            R"(status.allocatable sgx.intel.com/epc: invalid quantity "1.5": not a whole number)");
+  EXPECT_EQ(ledger.pod_by_uid("uid-a")->node_name, "");
+}
+
+TEST_F(EpcLedgerTest, BindRefusesMovingABoundPod) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  ledger.upsert_node(epc_node("n2", "128Mi"));
+  upsert(epc_pod("a", "8Mi", "n1", PodPhase::Running));
+  const auto result = bind("a", "n2");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(
+      result.error().message,
+      R"(cannot bind pod default/a (uid uid-a) to node "n2": it is already bound to node "n1")");
+  EXPECT_EQ(ledger.committed_bytes("n2"), 0);
+}
+
+TEST_F(EpcLedgerTest, BindRechecksFreeEpcWithFitsNumbers) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  upsert(epc_pod("holder", "96Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("a", "64Mi"));
+  auto result = bind("a", "n1");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            R"(cannot bind pod default/a (uid uid-a) to node "n1": insufficient )"
+            R"(sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi)");
+  upsert(epc_pod("huge", "256Mi"));
+  result = bind("huge", "n1");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            R"(cannot bind pod default/huge (uid uid-huge) to node "n1": insufficient )"
+            R"(sgx.intel.com/epc: requested 256Mi, node total 128Mi)");
+  EXPECT_EQ(ledger.committed_bytes("n1"), 96 * kMi);
+  // Exactly the free amount fits.
+  upsert(epc_pod("exact", "32Mi"));
+  EXPECT_TRUE(bind("exact", "n1").ok());
+  EXPECT_EQ(ledger.committed_bytes("n1"), 128 * kMi);
+}
+
+TEST_F(EpcLedgerTest, PodsWithoutEpcBindAnywhereKnown) {
+  ledger.upsert_node(epc_node("general", ""));
+  upsert(epc_pod("plain", ""));
+  ASSERT_TRUE(bind("plain", "general").ok());
+  EXPECT_EQ(ledger.pod_by_uid("uid-plain")->node_name, "general");
+  EXPECT_EQ(ledger.committed_bytes("general"), 0);
+}
+
+}  // namespace
+}  // namespace epc

@@ -1,0 +1,130 @@
+#include "model/fit.h"
+
+#include <gtest/gtest.h>
+
+#include "builders.h"
+
+namespace epc {
+namespace {
+
+using namespace testing_builders;
+
+const EpcDemand k64Mi{64 * kMi, kIntelEpc};
+const EpcDemand kNone{};
+
+PlacementPolicy with(NonEpcPolicy non_epc) {
+  PlacementPolicy policy;
+  policy.non_epc_pods = non_epc;
+  return policy;
+}
+
+void expect(const FitVerdict& verdict, Fit fit, const std::string& reason) {
+  EXPECT_EQ(verdict.fit, fit) << verdict.reason;
+  EXPECT_EQ(verdict.reason, reason);
+}
+
+TEST(CheckFit, UnknownNodesAreUnresolvable) {
+  expect(check_fit(k64Mi, nullptr, "n9", {}), Fit::kUnresolvable,
+         R"(node "n9" is not in epc-extender's cluster state)");
+  expect(check_fit(kNone, nullptr, "n9", {}), Fit::kUnresolvable,
+         R"(node "n9" is not in epc-extender's cluster state)");
+}
+
+TEST(CheckFit, PodsWithoutEpcFitAnyNodeUnderAllowAndPreferGeneral) {
+  const NodeRecord confidential = record("c", 64 * kMi, 64 * kMi);
+  NodeRecord broken = record("b", 0);
+  broken.capacity_error = "unreadable";
+  for (const auto policy : {NonEpcPolicy::kAllow, NonEpcPolicy::kPreferGeneral}) {
+    expect(check_fit(kNone, &confidential, "c", with(policy)), Fit::kFits, "");
+    expect(check_fit(kNone, &broken, "b", with(policy)), Fit::kFits, "");
+  }
+}
+
+TEST(CheckFit, RequireGeneralKeepsPodsWithoutEpcOffConfidentialNodes) {
+  const PlacementPolicy policy = with(NonEpcPolicy::kRequireGeneral);
+  const NodeRecord confidential = record("c", 64 * kMi);
+  expect(check_fit(kNone, &confidential, "c", policy), Fit::kUnresolvable,
+         "node offers SGX EPC (sgx.intel.com/epc 64Mi) and nonEpcPods policy require-general "
+         "keeps pods without EPC off confidential nodes");
+  const NodeRecord general = record("g", 0);
+  expect(check_fit(kNone, &general, "g", policy), Fit::kFits, "");
+  NodeRecord broken = record("b", 0);
+  broken.capacity_error = R"(node "b": status.allocatable sgx.intel.com/epc: bad)";
+  expect(check_fit(kNone, &broken, "b", policy), Fit::kUnresolvable, broken.capacity_error);
+}
+
+TEST(CheckFit, EpcPodsNeedAReadableSchedulableReadyConfidentialNode) {
+  NodeRecord node = record("n", 128 * kMi);
+  node.capacity_error = "node \"n\": unreadable";
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnresolvable, "node \"n\": unreadable");
+
+  node = record("n", 128 * kMi);
+  node.unschedulable = true;
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnresolvable,
+         "node is cordoned (spec.unschedulable)");
+
+  node = record("n", 128 * kMi);
+  node.readiness = NodeReadiness::NotReady;
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnresolvable, "node is not Ready");
+
+  node.readiness = NodeReadiness::Unknown;
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kFits, "");
+
+  const NodeRecord general = record("g", 0);
+  expect(check_fit(k64Mi, &general, "g", {}), Fit::kUnresolvable,
+         "node has no SGX EPC (none of sgx.intel.com/epc, kubernetes.azure.com/sgx_epc_mem_in_MiB, "
+         "alibabacloud.com/sgx_epc_MiB)");
+  expect(check_fit(k64Mi, &general, "g", {}, EpcResources({{"example.com/epc", 1}})),
+         Fit::kUnresolvable, "node has no SGX EPC (none of example.com/epc)");
+}
+
+TEST(CheckFit, DemandAboveTheTotalIsUnresolvable) {
+  const NodeRecord node = record("n", 32 * kMi);
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnresolvable,
+         "insufficient sgx.intel.com/epc: requested 64Mi, node total 32Mi");
+}
+
+TEST(CheckFit, DemandAboveTheFreeEpcIsUnschedulable) {
+  const NodeRecord node = record("n", 128 * kMi, 96 * kMi);
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnschedulable,
+         "insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi");
+  // Over-committed nodes (shrunk after binding) show 0 free, never a negative amount.
+  const NodeRecord over = record("n", 128 * kMi, 200 * kMi);
+  expect(check_fit(k64Mi, &over, "n", {}), Fit::kUnschedulable,
+         "insufficient sgx.intel.com/epc: requested 64Mi, free 0 of 128Mi");
+}
+
+TEST(CheckFit, ReasonsUseThePodsResourceNameAndPlainBytes) {
+  const EpcDemand azure{1000, "kubernetes.azure.com/sgx_epc_mem_in_MiB"};
+  const NodeRecord node = record("n", 1536, 1000);
+  expect(check_fit(azure, &node, "n", {}), Fit::kUnschedulable,
+         "insufficient kubernetes.azure.com/sgx_epc_mem_in_MiB: requested 1000, free 536 of 1536");
+}
+
+TEST(CheckFit, ExactlyTheFreeAmountFits) {
+  const NodeRecord node = record("n", 128 * kMi, 64 * kMi);
+  expect(check_fit(k64Mi, &node, "n", {}), Fit::kFits, "");
+}
+
+TEST(CheckFitAfterEviction, VictimsFreeTheirEpc) {
+  const NodeRecord node = record("n", 128 * kMi, 112 * kMi);
+  expect(check_fit_after_eviction(k64Mi, node, 32 * kMi, {}), Fit::kUnschedulable,
+         "insufficient sgx.intel.com/epc: requested 64Mi, free 48Mi of 128Mi");
+  expect(check_fit_after_eviction(k64Mi, node, 48 * kMi, {}), Fit::kFits, "");
+  // Victims cannot free more than is committed.
+  const NodeRecord small = record("n", 128 * kMi, 16 * kMi);
+  expect(check_fit_after_eviction(EpcDemand{128 * kMi, kIntelEpc}, small, 64 * kMi, {}), Fit::kFits,
+         "");
+  expect(check_fit_after_eviction(EpcDemand{129 * kMi, kIntelEpc}, small, 64 * kMi, {}),
+         Fit::kUnresolvable, "insufficient sgx.intel.com/epc: requested 129Mi, node total 128Mi");
+}
+
+TEST(CheckFitAfterEviction, EvictionDoesNotHelpACordonedNode) {
+  NodeRecord node = record("n", 128 * kMi, 128 * kMi);
+  node.unschedulable = true;
+  expect(check_fit_after_eviction(k64Mi, node, 128 * kMi, {}), Fit::kUnresolvable,
+         "node is cordoned (spec.unschedulable)");
+}
+
+}  // namespace
+}  // namespace epc
