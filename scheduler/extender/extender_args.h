@@ -43,8 +43,8 @@ struct BindingArgs {
 // Victims of one node in a preempt request: full pods (Nodes mode) or UIDs only (NodeNames mode).
 struct NodeVictims {
   std::string node_name;
-  std::vector<Pod> pods;               // NodeNameToVictims form
-  std::vector<std::string> pod_uids;   // NodeNameToMetaVictims form (also filled from `pods`)
+  std::vector<Pod> pods;              // NodeNameToVictims form
+  std::vector<std::string> pod_uids;  // NodeNameToMetaVictims form (also filled from `pods`)
   int64_t num_pdb_violations = 0;
 };
 

@@ -16,17 +16,22 @@
 #include "model/epc_resources.h"
 #include "model/result.h"
 #include "scheduler/extender/extender_args.h"
+#include "scheduler/extender/json_reader.h"
 
 namespace epc {
 
-// Ensures `body` has the spare capacity the decoder reads past its end; no copy when it already has.
+// Ensures `body` has the spare capacity the decoder reads past its end; no copy when it already
+// has.
 void pad_body(std::string& body);
 
 // Errors are precise: `Pod: expected an object, got string`, `missing Pod`,
 // `Nodes.items[3].metadata.name: expected a string`, `invalid JSON: ...`.
-Result<ExtenderArgs> decode_extender_args(const std::string& padded_body, const EpcResources& epc);
-Result<BindingArgs> decode_binding_args(const std::string& padded_body);
-Result<PreemptionArgs> decode_preemption_args(const std::string& padded_body,
+// `parsers` lends the decoder a warm parser (see JsonParserPool).
+Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::string& padded_body,
+                                          const EpcResources& epc);
+Result<BindingArgs> decode_binding_args(JsonParserPool& parsers, const std::string& padded_body);
+Result<PreemptionArgs> decode_preemption_args(JsonParserPool& parsers,
+                                              const std::string& padded_body,
                                               const EpcResources& epc);
 
 std::string encode_filter_result(const FilterResult& result);

@@ -1,0 +1,258 @@
+#include "scheduler/extender/extender_service.h"
+
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "model/epc_demand.h"
+#include "model/fit.h"
+#include "model/node_record.h"
+#include "model/scoring/node_scorer.h"
+#include "scheduler/extender/extender_args.h"
+#include "scheduler/extender/extender_codec.h"
+
+namespace epc {
+namespace {
+
+Reply bad_request(const Error& error) {
+  return {400, encode_error(error.message)};
+}
+
+std::string demand_error(const Pod& pod, const Error& error) {
+  return "pod " + pod.key() + ": " + error.message;
+}
+
+// The nodes one filter or prioritize request asks about, as the model sees them. In Nodes mode the
+// capacity comes from the request's Node objects (what kube-scheduler sees now) and the committed
+// EPC from the cluster state; in NodeNames mode both come from the cluster state, and a name it
+// does not know has a null record. Moving a Candidates keeps `records` valid (the vector's buffer
+// moves with it); copying would not, hence move-only.
+struct Candidates {
+  Candidates() = default;
+  Candidates(Candidates&&) = default;
+  Candidates& operator=(Candidates&&) = default;
+  Candidates(const Candidates&) = delete;
+  Candidates& operator=(const Candidates&) = delete;
+
+  std::vector<std::string_view> names;
+  std::vector<const NodeRecord*> records;
+  std::vector<NodeRecord> from_request;  // Nodes mode: what `records` points to
+};
+
+Candidates candidates_of(const ExtenderArgs& args, const ClusterSnapshot& snapshot,
+                         const EpcResources& resources) {
+  Candidates candidates;
+  // kube-scheduler sends exactly one list; should both come, Nodes wins, since a cache-capable
+  // scheduler falls back to the Nodes of a reply whose NodeNames is null.
+  if (args.nodes) {
+    candidates.from_request.reserve(args.nodes->size());  // no reallocation: records point here
+    for (const NodeArg& node : *args.nodes) {
+      const NodeRecord* known = snapshot.node(node.node.name);
+      candidates.from_request.push_back(make_node_record(
+          node.node, resources, known ? known->committed_bytes : 0, known ? known->epc_pods : 0));
+      candidates.names.push_back(node.node.name);
+      candidates.records.push_back(&candidates.from_request.back());
+    }
+  } else if (args.node_names) {
+    for (const std::string& name : *args.node_names) {
+      candidates.names.push_back(name);
+      candidates.records.push_back(snapshot.node(name));
+    }
+  }
+  return candidates;
+}
+
+int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
+}
+
+// EPC that evicting full victim pods would free. A victim whose demand cannot be read counts as
+// freeing nothing: assuming it frees EPC could promise room that is not there.
+int64_t full_victim_bytes(const NodeVictims& victims, const EpcResources& resources) {
+  int64_t total = 0;
+  for (const Pod& pod : victims.pods) {
+    if (Result<EpcDemand> demand = epc_demand(pod, resources)) {
+      total = saturating_add(total, demand->bytes);
+    }
+  }
+  return total;
+}
+
+// EPC that evicting victims known only by UID would free, from the ledger; a pod the ledger does
+// not know, or knows on another node, frees nothing on this one.
+int64_t meta_victim_bytes(const NodeVictims& victims, const EpcLedger& ledger) {
+  int64_t total = 0;
+  for (const std::string& uid : victims.pod_uids) {
+    const PodRecord* pod = ledger.pod_by_uid(uid);
+    if (pod != nullptr && pod->node_name == victims.node_name) {
+      total = saturating_add(total, pod->epc_bytes);
+    }
+  }
+  return total;
+}
+
+std::vector<int64_t> victim_bytes_per_node(const std::vector<NodeVictims>& all,
+                                           const ClusterState& state) {
+  std::vector<int64_t> bytes(all.size(), 0);
+  bool any_meta = false;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].pods.empty()) {
+      any_meta = any_meta || !all[i].pod_uids.empty();
+    } else {
+      bytes[i] = full_victim_bytes(all[i], state.resources());
+    }
+  }
+  if (!any_meta) return bytes;
+  // One look-up under the writer lock for the whole request.
+  state.inspect([&](const EpcLedger& ledger) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].pods.empty()) bytes[i] = meta_victim_bytes(all[i], ledger);
+    }
+  });
+  return bytes;
+}
+
+// The reply keeps a node's victims as they came, in the UID form the reply uses.
+NodeVictims as_meta(const NodeVictims& victims) {
+  NodeVictims meta;
+  meta.node_name = victims.node_name;
+  meta.pod_uids = victims.pod_uids;
+  meta.num_pdb_violations = victims.num_pdb_violations;
+  return meta;
+}
+
+// The policy for one request; a source that has none yet yields the defaults.
+std::shared_ptr<const PlacementPolicy> policy_of(const ExtenderService::PolicySource& source) {
+  std::shared_ptr<const PlacementPolicy> policy = source ? source() : nullptr;
+  return policy ? policy : std::make_shared<const PlacementPolicy>();
+}
+
+}  // namespace
+
+ExtenderService::ExtenderService(ClusterState& state, PolicySource policy)
+    : state_(state), policy_(std::move(policy)) {}
+
+Reply ExtenderService::handle(Verb verb, std::string body) const {
+  switch (verb) {
+    case Verb::kFilter:
+      return filter(std::move(body));
+    case Verb::kPrioritize:
+      return prioritize(std::move(body));
+    case Verb::kBind:
+      return bind(std::move(body));
+    case Verb::kPreempt:
+      return preempt(std::move(body));
+  }
+  return bad_request(make_error("unknown verb"));
+}
+
+Reply ExtenderService::filter(std::string body) const {
+  pad_body(body);
+  const EpcResources& resources = state_.resources();
+  Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
+  if (!args) return bad_request(args.error());
+
+  FilterResult result;
+  result.nodes_mode = args->nodes.has_value();
+  Result<EpcDemand> demand = epc_demand(args->pod, resources);
+  if (!demand) {
+    // In the reply, not as an HTTP error: kube-scheduler then records why on the pod.
+    result.error = demand_error(args->pod, demand.error());
+    return {200, encode_filter_result(result)};
+  }
+  if (!args->pod.uid.empty() || !args->pod.name.empty()) {
+    state_.remember_pending(args->pod, *demand);
+  }
+
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
+  const Candidates candidates = candidates_of(*args, *snapshot, resources);
+  for (size_t i = 0; i < candidates.names.size(); ++i) {
+    const std::string_view name = candidates.names[i];
+    FitVerdict verdict = check_fit(*demand, candidates.records[i], name, *policy, resources);
+    switch (verdict.fit) {
+      case Fit::kFits:
+        if (result.nodes_mode) {
+          result.passing_nodes_json.push_back((*args->nodes)[i].raw_json);
+        } else {
+          result.passing_node_names.emplace_back(name);
+        }
+        break;
+      case Fit::kUnschedulable:
+        result.failed.emplace_back(name, std::move(verdict.reason));
+        break;
+      case Fit::kUnresolvable:
+        result.unresolvable.emplace_back(name, std::move(verdict.reason));
+        break;
+    }
+  }
+  return {200, encode_filter_result(result)};
+}
+
+Reply ExtenderService::prioritize(std::string body) const {
+  pad_body(body);
+  const EpcResources& resources = state_.resources();
+  Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
+  if (!args) return bad_request(args.error());
+
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const Candidates candidates = candidates_of(*args, *snapshot, resources);
+  // Prioritize has no error field and kube-scheduler ignores its failures anyway: a pod whose
+  // demand cannot be read gets no preference (filter has already reported why).
+  std::vector<int64_t> scores(candidates.names.size(), kMinExtenderScore);
+  if (Result<EpcDemand> demand = epc_demand(args->pod, resources)) {
+    scores = score_nodes(*demand, candidates.records, *policy_of(policy_));
+  }
+  std::vector<HostPriority> priorities;
+  priorities.reserve(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) {
+    priorities.push_back({std::string(candidates.names[i]), scores[i]});
+  }
+  return {200, encode_host_priorities(priorities)};
+}
+
+Reply ExtenderService::bind(std::string body) const {
+  pad_body(body);
+  Result<BindingArgs> args = decode_binding_args(parsers_, body);
+  if (!args) return bad_request(args.error());
+  const BindRequest request{args->pod_namespace, args->pod_name, args->pod_uid, args->node};
+  Result<void> bound = state_.modify([&](EpcLedger& ledger) { return ledger.bind(request); });
+  return {200, encode_binding_result(bound ? std::string_view() : bound.error().message)};
+}
+
+Reply ExtenderService::preempt(std::string body) const {
+  pad_body(body);
+  const EpcResources& resources = state_.resources();
+  Result<PreemptionArgs> args = decode_preemption_args(parsers_, body, resources);
+  if (!args) return bad_request(args.error());
+
+  PreemptionResult result;
+  Result<EpcDemand> demand = epc_demand(args->pod, resources);
+  // The reply has no error field. A pod whose demand cannot be read fails every filter call, so
+  // no eviction can help it: offering no node stops a pointless preemption.
+  if (!demand) return {200, encode_preemption_result(result)};
+  if (!demand->needs_epc()) {
+    // Not an EPC question: every node stays a candidate with the victims it came with.
+    for (const NodeVictims& victims : args->victims) result.victims.push_back(as_meta(victims));
+    return {200, encode_preemption_result(result)};
+  }
+
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
+  const std::vector<int64_t> freed = victim_bytes_per_node(args->victims, state_);
+  for (size_t i = 0; i < args->victims.size(); ++i) {
+    const NodeVictims& victims = args->victims[i];
+    const NodeRecord* node = snapshot->node(victims.node_name);
+    if (node == nullptr) continue;
+    if (check_fit_after_eviction(*demand, *node, freed[i], *policy, resources).fit == Fit::kFits) {
+      result.victims.push_back(as_meta(victims));
+    }
+  }
+  return {200, encode_preemption_result(result)};
+}
+
+}  // namespace epc

@@ -3,8 +3,8 @@
 // It knows the protocol but not the transport: the HTTP layer hands it a verb and a body and sends
 // back what it returns, so every verb is testable without a socket. Data flows one way: decode →
 // model decision against one cluster snapshot and one policy → encode. Status codes: 200 for every
-// decodable request (decision failures go in the protocol's Error field, as kube-scheduler expects),
-// 400 for a body that is not a valid request of the verb.
+// decodable request (decision failures go in the protocol's Error field, as kube-scheduler
+// expects), 400 for a body that is not a valid request of the verb.
 #pragma once
 
 #include <functional>
@@ -13,6 +13,7 @@
 
 #include "model/cluster_state.h"
 #include "model/placement_policy.h"
+#include "scheduler/extender/json_reader.h"
 
 namespace epc {
 
@@ -41,6 +42,7 @@ class ExtenderService {
  private:
   ClusterState& state_;
   PolicySource policy_;
+  mutable JsonParserPool parsers_;  // warm parsers shared by concurrent requests
 };
 
 }  // namespace epc

@@ -1,0 +1,356 @@
+#include "scheduler/extender/kube_objects.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace epc {
+namespace {
+
+using simdjson::ondemand::json_type;
+
+// JSON's number grammar, for numbers taken as quantity text without being converted.
+bool is_json_number(std::string_view text) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+Result<std::string> read_quantity(JsonValue& value, const JsonPath& at) {
+  json_type type;
+  if (auto error = value.type().get(type)) return json_error(at, error);
+  if (type == json_type::null) return std::string("0");
+  if (type == json_type::string) return read_string(value, at);
+  if (type == json_type::number) {
+    const std::string_view text = trim_right(value.raw_json_token());
+    if (!is_json_number(text)) return error_at(at, "invalid JSON number " + echo(text));
+    return std::string(text);
+  }
+  return type_error(at, "a quantity string", value);
+}
+
+// The last value given for a name wins, as when Go decodes a map with a repeated key.
+void set_resource(ResourceList& list, std::string_view name, std::string quantity) {
+  for (auto& [existing, text] : list) {
+    if (existing == name) {
+      text = std::move(quantity);
+      return;
+    }
+  }
+  list.emplace_back(std::string(name), std::move(quantity));
+}
+
+struct ObjectMeta {
+  std::string name;
+  std::string namespace_name;
+  std::string uid;
+};
+
+Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at) {
+  ObjectMeta meta;
+  const auto assign = [](std::string& target, Result<std::string> text) -> Result<void> {
+    if (!text) return text.error();
+    target = std::move(*text);
+    return {};
+  };
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "name")) return assign(meta.name, read_string(field, field_at));
+        if (keys_equal(key, "namespace")) {
+          return assign(meta.namespace_name, read_string(field, field_at));
+        }
+        if (keys_equal(key, "uid")) return assign(meta.uid, read_string(field, field_at));
+        return {};
+      });
+  if (!done) return done.error();
+  return meta;
+}
+
+// One container of spec.containers or spec.initContainers.
+struct Container {
+  ContainerResources resources;
+  std::string restart_policy;  // init containers only; "Always" makes a sidecar
+};
+
+Result<ContainerResources> read_container_resources(JsonValue& value, const JsonPath& at,
+                                                    const EpcResources& epc) {
+  ContainerResources resources;
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        ResourceList* target = keys_equal(key, "requests") ? &resources.requests
+                               : keys_equal(key, "limits") ? &resources.limits
+                                                           : nullptr;
+        if (target == nullptr) return {};
+        Result<ResourceList> list = read_resource_list(field, field_at, epc);
+        if (!list) return list.error();
+        *target = std::move(*list);
+        return {};
+      });
+  if (!done) return done.error();
+  return resources;
+}
+
+Result<Container> read_container(JsonValue& value, const JsonPath& at, const EpcResources& epc) {
+  Container container;
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "resources")) {
+          Result<ContainerResources> resources = read_container_resources(field, field_at, epc);
+          if (!resources) return resources.error();
+          // Field by field: `name` may have come first.
+          container.resources.requests = std::move(resources->requests);
+          container.resources.limits = std::move(resources->limits);
+        } else if (keys_equal(key, "name")) {
+          Result<std::string> name = read_string(field, field_at);
+          if (!name) return name.error();
+          container.resources.name = std::move(*name);
+        } else if (keys_equal(key, "restartPolicy")) {
+          Result<std::string> policy = read_string(field, field_at);
+          if (!policy) return policy.error();
+          container.restart_policy = std::move(*policy);
+        }
+        return {};
+      });
+  if (!done) return done.error();
+  return container;
+}
+
+Result<void> read_containers(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                             std::vector<ContainerResources>& out) {
+  out.clear();  // a repeated key replaces the list, as Go does for slices
+  return read_array(value, at,
+                    [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+                      Result<Container> container = read_container(item, item_at, epc);
+                      if (!container) return container.error();
+                      out.push_back(std::move(container->resources));
+                      return {};
+                    });
+}
+
+Result<void> read_init_containers(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                                  std::vector<InitContainer>& out) {
+  out.clear();
+  return read_array(
+      value, at, [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+        Result<Container> container = read_container(item, item_at, epc);
+        if (!container) return container.error();
+        out.push_back({std::move(container->resources), container->restart_policy == "Always"});
+        return {};
+      });
+}
+
+Result<void> read_pod_spec(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                           Pod& pod) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "containers"))
+          return read_containers(field, field_at, epc, pod.containers);
+        if (keys_equal(key, "initContainers")) {
+          return read_init_containers(field, field_at, epc, pod.init_containers);
+        }
+        if (keys_equal(key, "overhead")) {
+          Result<ResourceList> overhead = read_resource_list(field, field_at, epc);
+          if (!overhead) return overhead.error();
+          pod.overhead = std::move(*overhead);
+        } else if (keys_equal(key, "nodeName")) {
+          Result<std::string> node_name = read_string(field, field_at);
+          if (!node_name) return node_name.error();
+          pod.node_name = std::move(*node_name);
+        } else if (keys_equal(key, "priority")) {
+          Result<int32_t> priority = read_int32(field, field_at);
+          if (!priority) return priority.error();
+          pod.priority = *priority;
+        }
+        return {};
+      });
+}
+
+// Phases are enum values, compared exactly as the API server does; an empty phase is a pod the
+// kubelet has not reported on yet.
+PodPhase parse_phase(std::string_view phase) {
+  if (phase.empty() || phase == "Pending") return PodPhase::Pending;
+  if (phase == "Running") return PodPhase::Running;
+  if (phase == "Succeeded") return PodPhase::Succeeded;
+  if (phase == "Failed") return PodPhase::Failed;
+  return PodPhase::Unknown;
+}
+
+Result<void> read_pod_status(JsonValue& value, const JsonPath& at, Pod& pod) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (!keys_equal(key, "phase")) return {};
+        Result<std::string> phase = read_string(field, field_at);
+        if (!phase) return phase.error();
+        pod.phase = parse_phase(*phase);
+        return {};
+      });
+}
+
+struct Condition {
+  std::string type;
+  std::string status;
+};
+
+Result<Condition> read_condition(JsonValue& value, const JsonPath& at) {
+  Condition condition;
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        std::string* target = keys_equal(key, "type")     ? &condition.type
+                              : keys_equal(key, "status") ? &condition.status
+                                                          : nullptr;
+        if (target == nullptr) return {};
+        Result<std::string> text = read_string(field, field_at);
+        if (!text) return text.error();
+        *target = std::move(*text);
+        return {};
+      });
+  if (!done) return done.error();
+  return condition;
+}
+
+Result<void> read_node_conditions(JsonValue& value, const JsonPath& at, Node& node) {
+  return read_array(
+      value, at, [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+        Result<Condition> condition = read_condition(item, item_at);
+        if (!condition) return condition.error();
+        if (condition->type == "Ready") {
+          node.readiness =
+              condition->status == "True" ? NodeReadiness::Ready : NodeReadiness::NotReady;
+        }
+        return {};
+      });
+}
+
+Result<void> read_node_status(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                              Node& node) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        ResourceList* target = keys_equal(key, "allocatable") ? &node.allocatable
+                               : keys_equal(key, "capacity")  ? &node.capacity
+                                                              : nullptr;
+        if (target != nullptr) {
+          Result<ResourceList> list = read_resource_list(field, field_at, epc);
+          if (!list) return list.error();
+          *target = std::move(*list);
+          return {};
+        }
+        if (keys_equal(key, "conditions")) return read_node_conditions(field, field_at, node);
+        return {};
+      });
+}
+
+Result<void> read_node_spec(JsonValue& value, const JsonPath& at, Node& node) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (!keys_equal(key, "unschedulable")) return {};
+        Result<bool> unschedulable = read_bool(field, field_at);
+        if (!unschedulable) return unschedulable.error();
+        node.unschedulable = *unschedulable;
+        return {};
+      });
+}
+
+}  // namespace
+
+Result<ResourceList> read_resource_list(JsonValue& value, const JsonPath& at,
+                                        const EpcResources& epc) {
+  ResourceList list;
+  // Resource names are map keys, not struct fields: they match exactly, as in Kubernetes.
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view name, JsonValue& quantity, const JsonPath& quantity_at) -> Result<void> {
+        if (!epc.is_epc(name)) return {};
+        Result<std::string> text = read_quantity(quantity, quantity_at);
+        if (!text) return text.error();
+        set_resource(list, name, std::move(*text));
+        return {};
+      });
+  if (!done) return done.error();
+  return list;
+}
+
+Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc) {
+  Pod pod;
+  Result<void> done = read_fields(
+      object, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "metadata")) {
+          Result<ObjectMeta> meta = read_object_meta(field, field_at);
+          if (!meta) return meta.error();
+          pod.name = std::move(meta->name);
+          pod.namespace_name = std::move(meta->namespace_name);
+          pod.uid = std::move(meta->uid);
+          return {};
+        }
+        if (keys_equal(key, "spec")) return read_pod_spec(field, field_at, epc, pod);
+        if (keys_equal(key, "status")) return read_pod_status(field, field_at, pod);
+        return {};
+      });
+  if (!done) return done.error();
+  return pod;
+}
+
+Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc) {
+  Node node;
+  Result<void> done = read_fields(
+      object, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "metadata")) {
+          Result<ObjectMeta> meta = read_object_meta(field, field_at);
+          if (!meta) return meta.error();
+          node.name = std::move(meta->name);
+          return {};
+        }
+        if (keys_equal(key, "spec")) return read_node_spec(field, field_at, node);
+        if (keys_equal(key, "status")) return read_node_status(field, field_at, epc, node);
+        return {};
+      });
+  if (!done) return done.error();
+  return node;
+}
+
+Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& epc) {
+  JsonObject object;
+  Result<bool> present = open_object(value, at, object);
+  if (!present) return present.error();
+  if (!*present) return Pod{};
+  return read_pod_fields(object, at, epc);
+}
+
+Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc) {
+  JsonObject object;
+  Result<bool> present = open_object(value, at, object);
+  if (!present) return present.error();
+  if (!*present) return Node{};
+  return read_node_fields(object, at, epc);
+}
+
+}  // namespace epc

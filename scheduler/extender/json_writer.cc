@@ -1,0 +1,125 @@
+#include "scheduler/extender/json_writer.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace epc {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 if it is not one.
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t lead = byte(i);
+  size_t length = 0;
+  uint8_t min_second = 0x80, max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // UTF-16 surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // beyond U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+void append_escaped_control(std::string& out, char c) {
+  switch (c) {
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default:
+      break;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto byte = static_cast<uint8_t>(c);
+  out += "\\u00";
+  out += kHex[byte >> 4];
+  out += kHex[byte & 0xF];
+}
+
+bool needs_no_escape(uint8_t byte) {
+  return byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size() + 2);
+  out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    // Copy the longest run that needs no escaping in one append: most text is plain ASCII.
+    size_t run = i;
+    while (run < text.size() && needs_no_escape(static_cast<uint8_t>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    const char c = text[i];
+    if (static_cast<uint8_t>(c) >= 0x80) {
+      const size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += kReplacement;
+        ++i;
+      } else {
+        out.append(text.data() + i, length);
+        i += length;
+      }
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+      ++i;
+    } else {
+      append_escaped_control(out, c);
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+void append_json_string_map(std::string& out,
+                            const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::vector<const std::pair<std::string, std::string>*> sorted;
+  sorted.reserve(entries.size());
+  for (const auto& entry : entries) sorted.push_back(&entry);
+  // Stable, so that among equal keys the last entry is the last of its run.
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto* a, const auto* b) { return a->first < b->first; });
+  out += '{';
+  bool first = true;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + 1 < sorted.size() && sorted[i + 1]->first == sorted[i]->first) continue;
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, sorted[i]->first);
+    out += ':';
+    append_json_string(out, sorted[i]->second);
+  }
+  out += '}';
+}
+
+}  // namespace epc

@@ -1,0 +1,33 @@
+// Reading Kubernetes objects with simdjson On-Demand: the Pod and Node readers shared by the
+// extender codec, the cluster-file loader and (later) the watch-event decoder.
+//
+// Everything here reads in one forward pass and skips, without materialising, every field that
+// placement does not need; resource lists keep only EPC resources. Keys match ASCII-case-
+// insensitively, as Go's encoding/json does on the other side of the wire; `null` reads as "absent"
+// wherever a value is optional. Failures name the JSON path of the offending value and echo it,
+// e.g. `Pod.spec.priority: expected an int32, got string "high"`.
+#pragma once
+
+#include "model/epc_resources.h"
+#include "model/node.h"
+#include "model/pod.h"
+#include "model/resource_list.h"
+#include "model/result.h"
+#include "scheduler/extender/json_reader.h"
+
+namespace epc {
+
+// Resource name → quantity text, EPC resources only. Quantities are strings in Kubernetes JSON;
+// a bare JSON number (hand-written files) is taken as its literal text, as resource.Quantity's own
+// UnmarshalJSON does; null is "0" (Quantity's zero value).
+Result<ResourceList> read_resource_list(JsonValue& value, const JsonPath& at,
+                                        const EpcResources& epc);
+
+// A v1.Pod / v1.Node; null reads as an empty object.
+Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& epc);
+Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc);
+// The same for an object already opened (the cluster-file loader looks at `kind` first).
+Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc);
+Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc);
+
+}  // namespace epc
