@@ -5,6 +5,14 @@
 // {"Error": ...} body. Handlers never block a pool thread: the body is read with a continuation and
 // the decision runs in it, so slow clients hold no thread while they dribble their bytes
 // (cpprestsdk has a fixed pool of 40 threads on Linux).
+//
+// Limits of the listener that no handler can lift: it has no read timeout and no size limit of its
+// own; it never answers `Expect: 100-continue`, so curl stalls a second before sending a large body
+// (pass -H 'Expect:'); and it sends a reply only once it has received the request's whole body.
+// A reply that leaves the body unread (404, 405, 413) is therefore decided at once, but goes out
+// after the listener has read and discarded the rest of the body (nothing is buffered), and then
+// the connection is closed. stop() drains before it closes the listener, which crashes when a reply
+// races its close (see InFlightRequests).
 #pragma once
 
 #include <cstddef>
@@ -13,29 +21,37 @@
 
 #include "model/result.h"
 #include "scheduler/extender/extender_service.h"
+#include "scheduler/http/log_sink.h"
 
 namespace epc {
 
 struct HttpServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8888;            // 0: any free port (see HttpServer::port)
-  std::string prefix;         // e.g. "/sgx"; "" serves /filter etc.
+  std::string host =
+      "127.0.0.1";     // an IPv4 address or a name; IPv6 is not supported by the listener
+  int port = 8888;     // 0: any free port (see HttpServer::port)
+  std::string prefix;  // e.g. "/sgx"; "" serves /filter etc.; normalised like kube-scheduler
   size_t max_body_bytes = 64u << 20;
   std::string version = "dev";
+  LogSink log;  // one line per failed request; empty: stderr
 };
 
 class HttpServer {
  public:
+  // `service` must outlive the server.
   HttpServer(HttpServerOptions options, const ExtenderService& service);
-  ~HttpServer();  // closes the listener
+  ~HttpServer();  // stops
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Starts listening. Errors say which address could not be bound and why.
   Result<void> start();
+  // Closes the listener and its connections, then waits for running decisions to finish.
+  // Idempotent.
   void stop();
-  // The port actually bound (resolves port 0).
+  // The port actually bound (resolves port 0); 0 before start().
   int port() const;
+  // "http://127.0.0.1:8888", with the bound port; the prefix is not included.
+  std::string url() const;
 
  private:
   struct Impl;

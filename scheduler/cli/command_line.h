@@ -1,0 +1,51 @@
+// The epc-extender command line, parsed into a value.
+//
+//   epc-extender serve [--listen ADDR:PORT] [--prefix PATH] [--config FILE]
+//                      [--cluster-file FILE] [--max-body-bytes N]
+//   epc-extender --help | help | serve --help
+//   epc-extender --version | version
+//
+// Parsing is a pure function of the arguments so that every flag and every error is unit-tested;
+// main() only acts on the result. Flags take their value as `--flag value` or `--flag=value`.
+// Errors echo the offending argument, e.g. `--listen: invalid port "88x" in "127.0.0.1:88x"`.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "model/result.h"
+
+namespace epc {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";  // without brackets for IPv6
+  int port = 8888;                 // 0..65535; 0 picks a free port
+};
+
+struct ServeOptions {
+  ListenAddress listen;
+  std::string prefix;                       // as given; the server normalises it
+  std::optional<std::string> config_file;   // none: built-in defaults
+  std::optional<std::string> cluster_file;  // none: start with no nodes
+  size_t max_body_bytes = 64u << 20;
+};
+
+struct ShowHelp {};
+struct ShowVersion {};
+
+using Command = std::variant<ServeOptions, ShowHelp, ShowVersion>;
+
+// `args` excludes the program name (argv[1..]).
+Result<Command> parse_command_line(std::span<const std::string> args);
+
+// "HOST:PORT", "[IPv6]:PORT".
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+std::string usage_text();
+std::string_view program_version();
+
+}  // namespace epc

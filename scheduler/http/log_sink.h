@@ -1,0 +1,17 @@
+// LogSink: where the HTTP layer writes its one line per failed request.
+//
+// A plain callable rather than a global logger, so tests capture the lines and the binary sends
+// them to stderr. Sinks are called from many pool threads at once and must be thread-safe.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+namespace epc {
+
+using LogSink = std::function<void(std::string_view line)>;
+
+// Writes each line to stderr with one write(2), so concurrent lines do not interleave.
+LogSink stderr_log_sink();
+
+}  // namespace epc

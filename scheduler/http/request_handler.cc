@@ -1,0 +1,231 @@
+#include "scheduler/http/request_handler.h"
+
+#include <atomic>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "scheduler/extender/extender_codec.h"
+#include "scheduler/http/body_reader.h"
+
+namespace epc {
+namespace {
+
+using web::http::header_names;
+using web::http::http_request;
+
+struct Response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::string allow;     // 405 only
+  bool close = false;    // the request's body was not consumed
+  std::string log_text;  // for status >= 400; the body when empty
+};
+
+Response error_response(int status, std::string message, bool close) {
+  Response response{status, encode_error(message), "application/json", {}, close, {}};
+  response.log_text = std::move(message);
+  return response;
+}
+
+Response internal_error(std::string_view what) {
+  return error_response(500, "internal error: " + std::string(what), true);
+}
+
+Response text_response(std::string text, bool close) {
+  return Response{200, std::move(text), "text/plain; charset=utf-8", {}, close, {}};
+}
+
+std::string_view verb_name(Verb verb) {
+  switch (verb) {
+    case Verb::kFilter:
+      return "filter";
+    case Verb::kPrioritize:
+      return "prioritize";
+    case Verb::kBind:
+      return "bind";
+    case Verb::kPreempt:
+      return "preempt";
+  }
+  return "unknown";
+}
+
+// Observes a task's failure, which pplx would otherwise answer by aborting the process. Used where
+// the failure needs no action: a reply the client did not wait for, or a body that failed (already
+// reported by read_body; the reply is still attempted).
+template <class T>
+void ignore_failure(pplx::task<T> task) {
+  try {
+    task.get();
+  } catch (...) {
+  }
+}
+
+// One request and its single reply, shared by every continuation of that request. Holding it
+// keeps the request counted as in flight (see InFlightRequests).
+class Exchange {
+ public:
+  Exchange(http_request request, std::shared_ptr<InFlightRequests> in_flight, LogSink log)
+      : request_(std::move(request)),
+        label_(request_.method() + " " + request_.relative_uri().path()),
+        in_flight_(std::move(in_flight)),
+        log_(std::move(log)),
+        ticket_(in_flight_->enter()) {}
+
+  const http_request& request() const { return request_; }
+
+  // Before deciding: false once the server is stopping, and then the request must be left alone.
+  bool start_busy() {
+    std::optional<InFlightRequests::Ticket> busy = in_flight_->start_busy();
+    if (!busy) return false;
+    busy_.emplace(std::move(*busy));
+    return true;
+  }
+
+  // The first call replies; later ones (a failure racing a reply) are ignored. The listener
+  // writes a reply only once the request's content is complete (or failed), so the reply is handed
+  // over then, under a busy ticket; once the server is stopping there is none, and the listener's
+  // close answers instead.
+  static void reply(const std::shared_ptr<Exchange>& self, Response response) noexcept {
+    if (self->replied_.exchange(true)) return;
+    try {
+      if (response.status >= 400) {
+        self->log(std::to_string(response.status) + " " +
+                  (response.log_text.empty() ? response.body : response.log_text));
+      }
+      if (response.close) abandon_body(self->request_);
+      self->request_.content_ready().then(
+          [self, response = std::move(response)](pplx::task<http_request> ready) mutable {
+            ignore_failure(std::move(ready));
+            if (!self->busy_ && !self->start_busy()) return;
+            send(self, std::move(response));
+          });
+    } catch (const std::exception& e) {
+      self->log(std::string("reply failed: ") + e.what());
+    } catch (...) {
+      self->log("reply failed: unknown error");
+    }
+  }
+
+  void log(std::string_view message) const noexcept {
+    try {
+      if (log_) log_(label_ + ": " + std::string(message));
+    } catch (...) {
+      // A failing sink must not take a reply down with it.
+    }
+  }
+
+ private:
+  static void send(const std::shared_ptr<Exchange>& self, Response response) noexcept {
+    try {
+      web::http::http_response reply(static_cast<web::http::status_code>(response.status));
+      reply.set_body(std::move(response.body), response.content_type);
+      if (!response.allow.empty()) reply.headers().add(header_names::allow, response.allow);
+      if (response.close) reply.headers().add(header_names::connection, "close");
+      // Completes once the reply is written or has failed; `self` holds the busy ticket until then.
+      self->request_.reply(reply).then([self](pplx::task<void> sent) { ignore_failure(sent); });
+    } catch (const std::exception& e) {
+      self->log(std::string("reply failed: ") + e.what());
+    } catch (...) {
+      self->log("reply failed: unknown error");
+    }
+  }
+
+  http_request request_;
+  std::string label_;
+  std::shared_ptr<InFlightRequests> in_flight_;
+  LogSink log_;
+  InFlightRequests::Ticket ticket_;
+  std::optional<InFlightRequests::Ticket> busy_;
+  std::atomic<bool> replied_ = false;
+};
+
+Response decide(const ExtenderService& service, Verb verb, BodyOutcome outcome) {
+  switch (outcome.status) {
+    case BodyOutcome::Status::kTooLarge:
+      return error_response(413, std::move(outcome.error), true);
+    case BodyOutcome::Status::kInvalid:
+      return error_response(400, std::move(outcome.error), true);
+    case BodyOutcome::Status::kComplete:
+      break;
+  }
+  if (outcome.body.empty()) {
+    return error_response(
+        400, "empty request body: expected a JSON " + std::string(verb_name(verb)) + " request",
+        false);
+  }
+  Reply reply = service.handle(verb, std::move(outcome.body));
+  return Response{reply.status, std::move(reply.body), "application/json", {}, false, {}};
+}
+
+void serve_verb(const ExtenderService& service, Verb verb, size_t max_body_bytes,
+                const std::shared_ptr<Exchange>& exchange) {
+  read_body(exchange->request(), max_body_bytes)
+      .then([&service, verb, exchange](BodyOutcome outcome) {
+        if (outcome.status == BodyOutcome::Status::kComplete && !exchange->start_busy()) return;
+        Exchange::reply(exchange, decide(service, verb, std::move(outcome)));
+      })
+      .then([exchange](pplx::task<void> decided) {
+        try {
+          decided.get();
+        } catch (const std::exception& e) {
+          Exchange::reply(exchange, internal_error(e.what()));
+        } catch (...) {
+          Exchange::reply(exchange, internal_error("unknown error"));
+        }
+      });
+}
+
+Response route_reply(const RouteResult& route, const std::string& method, const std::string& path,
+                     bool close, const std::string& version) {
+  if (std::holds_alternative<NoRoute>(route)) {
+    return error_response(404, "no route for " + path, close);
+  }
+  if (const auto* wrong = std::get_if<WrongMethod>(&route)) {
+    Response response = error_response(
+        405, "method " + method + " not allowed for " + path + "; use " + wrong->allow, close);
+    response.allow = wrong->allow;
+    return response;
+  }
+  if (std::get<Route>(route).endpoint == Endpoint::kVersion) {
+    return Response{200, nlohmann::json{{"version", version}}.dump(), "application/json", {}, close,
+                    {}};
+  }
+  return text_response("ok", close);  // healthz, readyz
+}
+
+}  // namespace
+
+RequestHandler::RequestHandler(const ExtenderService& service, Settings settings, LogSink log,
+                               std::shared_ptr<InFlightRequests> in_flight)
+    : service_(service),
+      settings_(std::move(settings)),
+      log_(std::move(log)),
+      in_flight_(std::move(in_flight)) {}
+
+void RequestHandler::operator()(const http_request& request) const {
+  // Stopping: leave the request to the listener's close (see InFlightRequests).
+  if (in_flight_->stopping()) return;
+  std::shared_ptr<Exchange> exchange;
+  try {
+    exchange = std::make_shared<Exchange>(request, in_flight_, log_);
+    const std::string path = request.relative_uri().path();
+    const RouteResult route = settings_.router.route(request.method(), path);
+    const auto* target = std::get_if<Route>(&route);
+    if (target != nullptr && target->endpoint == Endpoint::kVerb) {
+      return serve_verb(service_, target->verb, settings_.max_body_bytes, exchange);
+    }
+    // Anything but a verb leaves the body unread.
+    Exchange::reply(exchange, route_reply(route, request.method(), path, announces_body(request),
+                                          settings_.version));
+  } catch (const std::exception& e) {
+    if (exchange) Exchange::reply(exchange, internal_error(e.what()));
+  } catch (...) {
+    if (exchange) Exchange::reply(exchange, internal_error("unknown error"));
+  }
+}
+
+}  // namespace epc

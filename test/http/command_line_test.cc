@@ -1,0 +1,181 @@
+#include "scheduler/cli/command_line.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace epc {
+namespace {
+
+using ::testing::HasSubstr;
+
+Result<Command> parse(std::vector<std::string> args) {
+  return parse_command_line(args);
+}
+
+ServeOptions serve(std::vector<std::string> args) {
+  const Result<Command> command = parse(std::move(args));
+  EXPECT_TRUE(command.ok()) << command.error().message;
+  if (!command.ok() || !std::holds_alternative<ServeOptions>(*command)) {
+    ADD_FAILURE() << "not a serve command";
+    return {};
+  }
+  return std::get<ServeOptions>(*command);
+}
+
+std::string error_of(std::vector<std::string> args) {
+  const Result<Command> command = parse(std::move(args));
+  EXPECT_FALSE(command.ok());
+  return command.ok() ? std::string() : command.error().message;
+}
+
+TEST(CommandLine, ServeDefaults) {
+  const ServeOptions options = serve({"serve"});
+  EXPECT_EQ(options.listen.host, "127.0.0.1");
+  EXPECT_EQ(options.listen.port, 8888);
+  EXPECT_EQ(options.prefix, "");
+  EXPECT_FALSE(options.config_file.has_value());
+  EXPECT_FALSE(options.cluster_file.has_value());
+  EXPECT_EQ(options.max_body_bytes, 64u << 20);
+}
+
+TEST(CommandLine, EveryFlagWithASeparateValue) {
+  const ServeOptions options =
+      serve({"serve", "--listen", "0.0.0.0:9000", "--prefix", "/sgx", "--config", "c.yaml",
+             "--cluster-file", "cluster.json", "--max-body-bytes", "1Mi"});
+  EXPECT_EQ(options.listen.host, "0.0.0.0");
+  EXPECT_EQ(options.listen.port, 9000);
+  EXPECT_EQ(options.prefix, "/sgx");
+  EXPECT_EQ(options.config_file, "c.yaml");
+  EXPECT_EQ(options.cluster_file, "cluster.json");
+  EXPECT_EQ(options.max_body_bytes, 1u << 20);
+}
+
+TEST(CommandLine, EveryFlagWithAnEqualsValue) {
+  const ServeOptions options =
+      serve({"serve", "--listen=localhost:0", "--prefix=sgx/v1/", "--config=a=b.yaml",
+             "--cluster-file=c.json", "--max-body-bytes=1000"});
+  EXPECT_EQ(options.listen.host, "localhost");
+  EXPECT_EQ(options.listen.port, 0);
+  EXPECT_EQ(options.prefix, "sgx/v1/");
+  EXPECT_EQ(options.config_file, "a=b.yaml");  // only the first '=' splits
+  EXPECT_EQ(options.cluster_file, "c.json");
+  EXPECT_EQ(options.max_body_bytes, 1000u);
+}
+
+TEST(CommandLine, EmptyPrefixIsTheRoot) {
+  EXPECT_EQ(serve({"serve", "--prefix="}).prefix, "");
+}
+
+TEST(CommandLine, HelpAndVersion) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
+                                               {"-h"},
+                                               {"help"},
+                                               {"serve", "--help"},
+                                               {"serve", "--listen", "1.2.3.4:5", "-h"}}) {
+    const Result<Command> command = parse(args);
+    ASSERT_TRUE(command.ok()) << command.error().message;
+    EXPECT_TRUE(std::holds_alternative<ShowHelp>(*command)) << args.back();
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--version"}, {"version"}}) {
+    const Result<Command> command = parse(args);
+    ASSERT_TRUE(command.ok()) << command.error().message;
+    EXPECT_TRUE(std::holds_alternative<ShowVersion>(*command));
+  }
+}
+
+TEST(CommandLine, UsageNamesEveryFlag) {
+  const std::string usage = usage_text();
+  for (const char* flag : {"serve", "--listen", "--prefix", "--config", "--cluster-file",
+                           "--max-body-bytes", "--help", "--version"}) {
+    EXPECT_THAT(usage, HasSubstr(flag));
+  }
+}
+
+TEST(CommandLine, MissingOrUnknownCommand) {
+  EXPECT_THAT(error_of({}), HasSubstr("missing command"));
+  EXPECT_EQ(error_of({"run"}), "unknown command \"run\"");
+  EXPECT_EQ(error_of({"--listen", "1.2.3.4:5"}), "unknown flag \"--listen\"");
+}
+
+TEST(CommandLine, UnknownFlagOrArgumentOfServe) {
+  EXPECT_EQ(error_of({"serve", "--port", "80"}), "serve: unknown flag \"--port\"");
+  EXPECT_EQ(error_of({"serve", "--port=80"}), "serve: unknown flag \"--port\"");
+  EXPECT_EQ(error_of({"serve", "extra"}), "serve: unexpected argument \"extra\"");
+  EXPECT_EQ(error_of({"serve", "-l", "x"}), "serve: unexpected argument \"-l\"");
+}
+
+TEST(CommandLine, MissingValues) {
+  EXPECT_EQ(error_of({"serve", "--listen"}), "--listen needs a value");
+  EXPECT_EQ(error_of({"serve", "--config", "--prefix", "/x"}), "--config needs a value");
+  EXPECT_EQ(error_of({"serve", "--config="}), "--config: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--cluster-file="}), "--cluster-file: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--listen="}), "--listen: empty address: expected HOST:PORT");
+}
+
+TEST(CommandLine, RepeatedFlag) {
+  EXPECT_EQ(error_of({"serve", "--prefix", "/a", "--prefix=/b"}), "--prefix given more than once");
+}
+
+TEST(CommandLine, BadPrefix) {
+  EXPECT_THAT(error_of({"serve", "--prefix", "/a b"}),
+              HasSubstr("--prefix: invalid character ' ' in \"/a b\""));
+  EXPECT_THAT(error_of({"serve", "--prefix", "/a?x=1"}), HasSubstr("invalid character '?'"));
+}
+
+TEST(CommandLine, BadBodyLimit) {
+  EXPECT_THAT(error_of({"serve", "--max-body-bytes", "lots"}),
+              HasSubstr("--max-body-bytes: invalid quantity \"lots\""));
+  EXPECT_EQ(error_of({"serve", "--max-body-bytes", "0"}),
+            "--max-body-bytes: must be positive, got \"0\"");
+  EXPECT_EQ(error_of({"serve", "--max-body-bytes=-1Ki"}),
+            "--max-body-bytes: must be positive, got \"-1Ki\"");
+}
+
+TEST(ListenAddress, HostAndPort) {
+  const Result<ListenAddress> address = parse_listen_address("10.0.0.1:65535");
+  ASSERT_TRUE(address.ok()) << address.error().message;
+  EXPECT_EQ(address->host, "10.0.0.1");
+  EXPECT_EQ(address->port, 65535);
+}
+
+TEST(ListenAddress, BracketedIpv6) {
+  const Result<ListenAddress> address = parse_listen_address("[::1]:8888");
+  ASSERT_TRUE(address.ok()) << address.error().message;
+  EXPECT_EQ(address->host, "::1");
+  EXPECT_EQ(address->port, 8888);
+}
+
+std::string listen_error(std::string_view text) {
+  const Result<ListenAddress> address = parse_listen_address(text);
+  EXPECT_FALSE(address.ok()) << text;
+  return address.ok() ? std::string() : address.error().message;
+}
+
+TEST(ListenAddress, Errors) {
+  EXPECT_EQ(listen_error("localhost"), "missing port in \"localhost\": expected HOST:PORT");
+  EXPECT_EQ(listen_error(":8888"), "missing host in \":8888\"");
+  EXPECT_EQ(listen_error("h:"), "invalid port \"\" in \"h:\": expected 0..65535");
+  EXPECT_EQ(listen_error("h:88x"), "invalid port \"88x\" in \"h:88x\": expected 0..65535");
+  EXPECT_EQ(listen_error("h:65536"), "invalid port \"65536\" in \"h:65536\": expected 0..65535");
+  EXPECT_EQ(listen_error("h:-1"), "invalid port \"-1\" in \"h:-1\": expected 0..65535");
+  EXPECT_EQ(listen_error("h:+80"), "invalid port \"+80\" in \"h:+80\": expected 0..65535");
+  EXPECT_EQ(listen_error("h:0000080"),
+            "invalid port \"0000080\" in \"h:0000080\": expected 0..65535");
+  EXPECT_EQ(listen_error("::1:8888"),
+            "IPv6 address in \"::1:8888\" needs brackets, e.g. [::1]:8888");
+  EXPECT_EQ(listen_error("[::1]8888"), "invalid address \"[::1]8888\": expected [IPv6]:PORT");
+  EXPECT_EQ(listen_error("[::1"), "invalid address \"[::1\": expected [IPv6]:PORT");
+  EXPECT_EQ(listen_error("[]:80"), "missing host in \"[]:80\"");
+}
+
+TEST(CommandLine, ListenErrorsNameTheFlag) {
+  EXPECT_EQ(error_of({"serve", "--listen", "h:99999"}),
+            "--listen: invalid port \"99999\" in \"h:99999\": expected 0..65535");
+}
+
+}  // namespace
+}  // namespace epc

@@ -1,0 +1,31 @@
+// Shared helpers of the HTTP tests: fixture files and a log sink that records lines.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "scheduler/http/log_sink.h"
+
+namespace epc::test {
+
+// The bytes of test/fixtures/kube-scheduler/k8s-1.30.12/<name>; empty when missing (tests check).
+std::string read_fixture(const std::string& name);
+std::string read_file(const std::string& path);
+
+// Thread-safe: the server logs from its pool threads.
+class CapturedLog {
+ public:
+  LogSink sink();
+  std::vector<std::string> lines() const;
+
+ private:
+  struct Lines {
+    mutable std::mutex mutex;
+    std::vector<std::string> lines;
+  };
+  std::shared_ptr<Lines> lines_ = std::make_shared<Lines>();
+};
+
+}  // namespace epc::test
