@@ -12,11 +12,21 @@ int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
   return record == nullptr ? 0 : record->committed_bytes;
 }
 
+NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord record) const {
+  if (reservations_.empty() || pod_id.empty()) return record;
+  auto own = reservations_.find(std::string(pod_id));
+  if (own != reservations_.end() && own->second.node_name == record.name) {
+    record.reserved_bytes -= own->second.bytes;
+  }
+  return record;
+}
+
 ClusterState::ClusterState(EpcResources resources)
     : ledger_(std::move(resources)), snapshot_(std::make_shared<const ClusterSnapshot>()) {}
 
 void ClusterState::publish() {
-  snapshot_.store(std::make_shared<const ClusterSnapshot>(ledger_.node_records()));
+  snapshot_.store(
+      std::make_shared<const ClusterSnapshot>(ledger_.node_records(), ledger_.reservations()));
 }
 
 }  // namespace epc

@@ -29,15 +29,22 @@ class ClusterSnapshot {
   using NodeMap = NodeRecordMap;
 
   ClusterSnapshot() = default;
-  explicit ClusterSnapshot(NodeMap nodes) : nodes_(std::move(nodes)) {}
+  explicit ClusterSnapshot(NodeMap nodes, ReservationMap reservations = {})
+      : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {}
 
   const NodeRecord* node(std::string_view name) const;
   const NodeMap& nodes() const { return nodes_; }
+  const ReservationMap& reservations() const { return reservations_; }
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
 
+  // `record` as the pod `pod_id` (see pod_identity) sees it: without the pod's own reservation,
+  // so that a pod asked about again is not turned away by the EPC held for itself.
+  NodeRecord as_seen_by(std::string_view pod_id, NodeRecord record) const;
+
  private:
   NodeMap nodes_;
+  ReservationMap reservations_;
 };
 
 class ClusterState {
@@ -66,6 +73,12 @@ class ClusterState {
   auto inspect(F&& read) const -> decltype(read(std::declval<const EpcLedger&>())) {
     std::lock_guard lock(writer_);
     return read(ledger_);
+  }
+
+  // Drops expired reservations, publishing a snapshot only when one expired.
+  void expire_reservations(SteadyTime now) {
+    std::lock_guard lock(writer_);
+    if (ledger_.expire_reservations(now) > 0) publish();
   }
 
   // Remembers a pending pod for a later bind call. Snapshots do not carry pending pods, so this

@@ -31,8 +31,8 @@ int64_t clamp_to_int64(Int128 value) {
 EpcLedger::EpcLedger(EpcResources resources, size_t pending_capacity)
     : resources_(std::move(resources)), pending_capacity_(pending_capacity) {}
 
-std::string EpcLedger::pod_id(std::string_view uid, std::string_view namespace_name,
-                              std::string_view name) {
+std::string pod_identity(std::string_view uid, std::string_view namespace_name,
+                         std::string_view name) {
   if (!uid.empty()) return std::string(uid);
   return std::string(namespace_name) + "/" + std::string(name);
 }
@@ -45,10 +45,35 @@ void EpcLedger::remove_node(std::string_view name) {
   nodes_.erase(std::string(name));
 }
 
+void EpcLedger::replace_nodes(const std::vector<Node>& nodes) {
+  std::unordered_set<std::string_view> listed;
+  for (const Node& node : nodes) listed.insert(node.name);
+  std::erase_if(nodes_, [&](const auto& entry) { return !listed.contains(entry.first); });
+  for (const Node& node : nodes) upsert_node(node);
+}
+
+std::vector<Error> EpcLedger::replace_pods(const std::vector<Pod>& pods, uint64_t listed_since) {
+  std::unordered_set<std::string> listed;
+  std::vector<Error> errors;
+  for (const Pod& pod : pods) {
+    listed.insert(pod_identity(pod.uid, pod.namespace_name, pod.name));
+    if (Result<void> applied = upsert_pod(pod); !applied) errors.push_back(applied.error());
+  }
+  std::vector<std::string> gone;
+  for (const auto& [id, record] : pods_) {
+    if (listed.contains(id)) continue;
+    // A pod only kube-scheduler has told us about, since the list began, may be newer than it.
+    const bool newer_than_list = !record.from_source && record.local_generation > listed_since;
+    if (!newer_than_list) gone.push_back(id);
+  }
+  for (const std::string& id : gone) erase_pod(id);
+  return errors;
+}
+
 Result<void> EpcLedger::upsert_pod(const Pod& pod) {
   auto demand = epc_demand(pod, resources_);
   if (!demand) return make_error("pod " + pod.key() + ": " + demand.error().message);
-  std::string id = pod_id(pod.uid, pod.namespace_name, pod.name);
+  std::string id = pod_identity(pod.uid, pod.namespace_name, pod.name);
 
   // Names are unique among live pods, so a namespace/name seen with a new UID means the pod
   // was re-created and the old one is gone, even if its deletion was missed.
@@ -66,7 +91,8 @@ Result<void> EpcLedger::upsert_pod(const Pod& pod) {
                  .epc_bytes = demand->bytes,
                  .epc_resource = demand->resource,
                  .node_name = holds_resources(pod) ? pod.node_name : std::string(),
-                 .priority = pod.priority};
+                 .priority = pod.priority,
+                 .from_source = true};
   auto existing = pods_.find(id);
   if (existing == pods_.end()) {
     insert_pod(std::move(id), std::move(next));
@@ -76,7 +102,11 @@ Result<void> EpcLedger::upsert_pod(const Pod& pod) {
   // spec.nodeName is never cleared in Kubernetes, so a pending view of a bound pod is an event
   // from before the bind call: releasing its EPC now would let the node be over-committed.
   if (next.node_name.empty() && !current.node_name.empty()) return {};
-  if (current.node_name.empty() && !next.node_name.empty()) forget_pending(id);
+  if (current.node_name.empty() && !next.node_name.empty()) {
+    forget_pending(id);
+    drop_reservation(id);
+  }
+  next.local_generation = current.local_generation;
   release(current);
   current = std::move(next);
   commit(current);
@@ -88,7 +118,7 @@ void EpcLedger::remove_pod(std::string_view uid) {
 }
 
 void EpcLedger::remember_pending(const Pod& pod, const EpcDemand& demand) {
-  std::string id = pod_id(pod.uid, pod.namespace_name, pod.name);
+  std::string id = pod_identity(pod.uid, pod.namespace_name, pod.name);
   if (pods_.contains(id)) return;
   if (auto old = uid_by_key_.find(pod.key()); old != uid_by_key_.end()) {
     erase_pod(std::string(old->second));
@@ -99,7 +129,9 @@ void EpcLedger::remember_pending(const Pod& pod, const EpcDemand& demand) {
                                       .epc_bytes = demand.bytes,
                                       .epc_resource = demand.resource,
                                       .node_name = {},
-                                      .priority = pod.priority});
+                                      .priority = pod.priority,
+                                      .from_source = false,
+                                      .local_generation = ++generation_});
 }
 
 Result<void> EpcLedger::bind(const BindRequest& request) {
@@ -126,8 +158,11 @@ Result<void> EpcLedger::bind(const BindRequest& request) {
       return make_error(failure + shortfall->reason);
     }
   }
-  forget_pending(pod_id(pod->uid, pod->namespace_name, pod->name));
+  forget_pending(pod_identity(pod->uid, pod->namespace_name, pod->name));
+  const std::string id = pod_identity(pod->uid, pod->namespace_name, pod->name);
+  drop_reservation(id);
   pod->node_name = request.node_name;
+  pod->local_generation = ++generation_;
   commit(*pod);
   return {};
 }
@@ -149,6 +184,7 @@ NodeRecordMap EpcLedger::node_records() const {
     if (auto usage = usage_.find(name); usage != usage_.end()) {
       record.committed_bytes = clamp_to_int64(usage->second.bytes);
       record.epc_pods = usage->second.pods;
+      record.reserved_bytes = clamp_to_int64(usage->second.reserved);
     }
   }
   return records;
@@ -184,6 +220,7 @@ void EpcLedger::insert_pod(std::string id, PodRecord record) {
 }
 
 void EpcLedger::erase_pod(const std::string& id) {
+  drop_reservation(id);
   auto it = pods_.find(id);
   if (it == pods_.end()) return;
   const PodRecord& pod = it->second;
@@ -217,8 +254,42 @@ void EpcLedger::release(const PodRecord& pod) {
   auto usage = usage_.find(pod.node_name);
   if (usage == usage_.end()) return;
   usage->second.bytes -= pod.epc_bytes;
+  --usage->second.pods;
   // Dropping empty entries keeps usage_ bounded by the nodes that hold EPC right now.
-  if (--usage->second.pods <= 0) usage_.erase(usage);
+  if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
+}
+
+void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {
+  PodRecord* pod = find_pod(request);
+  if (pod == nullptr || !pod->node_name.empty() || pod->epc_bytes == 0) return;
+  if (!nodes_.contains(request.node_name)) return;
+  const std::string id = pod_identity(pod->uid, pod->namespace_name, pod->name);
+  drop_reservation(id);
+  NodeUsage& usage = usage_[request.node_name];
+  usage.reserved += pod->epc_bytes;
+  ++usage.reservations;
+  reservations_.insert_or_assign(id, Reservation{request.node_name, pod->epc_bytes, expires});
+}
+
+size_t EpcLedger::expire_reservations(SteadyTime now) {
+  std::vector<std::string> expired;
+  for (const auto& [id, reservation] : reservations_) {
+    if (reservation.expires <= now) expired.push_back(id);
+  }
+  for (const std::string& id : expired) drop_reservation(id);
+  return expired.size();
+}
+
+void EpcLedger::drop_reservation(const std::string& id) {
+  auto it = reservations_.find(id);
+  if (it == reservations_.end()) return;
+  auto usage = usage_.find(it->second.node_name);
+  if (usage != usage_.end()) {
+    usage->second.reserved -= it->second.bytes;
+    --usage->second.reservations;
+    if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
+  }
+  reservations_.erase(it);
 }
 
 void EpcLedger::forget_oldest_pending() {

@@ -7,6 +7,7 @@
 // ClusterState wraps it for concurrent use; tests and the simulator can use it directly.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "model/epc_demand.h"
@@ -35,7 +37,26 @@ struct PodRecord {
   std::string epc_resource;
   std::string node_name;  // empty while pending
   int32_t priority = 0;
+  bool from_source = false;       // seen in a cluster file, list or watch event
+  uint64_t local_generation = 0;  // the ledger generation of its last remember_pending or bind
 };
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// EPC held on a node for a pod that kube-scheduler is placing there, before the pod's binding is
+// seen: kube-scheduler places pods back to back, faster than their bindings come back as watch
+// events, and the next pod's decision must not count the same free EPC again.
+struct Reservation {
+  std::string node_name;
+  int64_t bytes = 0;
+  SteadyTime expires;
+};
+using ReservationMap = std::unordered_map<std::string, Reservation>;  // by pod identity
+
+// The ledger's key for a pod: its UID, or "namespace/name" for pods without one (hand-written
+// cluster files), so that every pod has exactly one identity.
+std::string pod_identity(std::string_view uid, std::string_view namespace_name,
+                         std::string_view name);
 
 // A bind call: which pod goes where. The UID identifies the pod when present; namespace and name
 // are used otherwise.
@@ -55,6 +76,8 @@ class EpcLedger {
 
   void upsert_node(const Node& node);
   void remove_node(std::string_view name);
+  // A source's complete list of nodes (a re-list): nodes not in it are removed.
+  void replace_nodes(const std::vector<Node>& nodes);
 
   // Records a pod as the API or a cluster file shows it: bound pods that have not terminated hold
   // their EPC on their node; terminated pods release it; pending pods are remembered for bind.
@@ -62,6 +85,15 @@ class EpcLedger {
   Result<void> upsert_pod(const Pod& pod);
   // `uid` is "namespace/name" for a pod recorded without a UID.
   void remove_pod(std::string_view uid);
+  // A source's complete list of pods (a re-list). Pods the source showed before and no longer
+  // lists are removed; pods the ledger learnt from kube-scheduler's calls (remember_pending, bind)
+  // after `listed_since` (a generation() read before the list was requested) are kept,
+  // because the list may predate them. Pods that cannot be read are skipped and returned as errors;
+  // the rest of the list still applies.
+  std::vector<Error> replace_pods(const std::vector<Pod>& pods, uint64_t listed_since);
+
+  // Counts changes made by kube-scheduler's calls (remember_pending, bind); see replace_pods.
+  uint64_t generation() const { return generation_; }
 
   // Remembers a pod that kube-scheduler asked about, so that its bind call can be served. A pod
   // already known keeps its record (a bound pod stays bound).
@@ -71,6 +103,15 @@ class EpcLedger {
   // the node it is bound to succeeds and changes nothing; to another node it is an error. Unknown
   // pods and nodes are errors.
   Result<void> bind(const BindRequest& request);
+
+  // Holds the pod's EPC on `request.node_name` until `expires`, replacing the pod's earlier
+  // reservation. Nothing happens for a pod that is unknown, already bound or needs no EPC, or when
+  // the node is unknown. A reservation ends when the pod is bound (here or by its source), deleted
+  // or terminated, or when it expires.
+  void reserve(const BindRequest& request, SteadyTime expires);
+  // Drops reservations that expired at or before `now`; returns how many.
+  size_t expire_reservations(SteadyTime now);
+  const ReservationMap& reservations() const { return reservations_; }
 
   const PodRecord* pod_by_uid(std::string_view uid) const;
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
@@ -84,11 +125,6 @@ class EpcLedger {
   size_t pod_count() const { return pods_.size(); }
 
  private:
-  // The key of a pod in pods_: its UID, or "namespace/name" for pods without one (hand-written
-  // cluster files), so that every pod has exactly one identity.
-  static std::string pod_id(std::string_view uid, std::string_view namespace_name,
-                            std::string_view name);
-
   PodRecord* find_pod(const BindRequest& request);
   void insert_pod(std::string id, PodRecord record);
   void erase_pod(const std::string& id);
@@ -96,11 +132,14 @@ class EpcLedger {
   void commit(const PodRecord& pod);
   void release(const PodRecord& pod);
   void forget_oldest_pending();
+  void drop_reservation(const std::string& id);
 
   struct NodeUsage {
     // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
     Int128 bytes = 0;
     int32_t pods = 0;
+    Int128 reserved = 0;
+    int32_t reservations = 0;
   };
 
   EpcResources resources_;
@@ -111,6 +150,8 @@ class EpcLedger {
   std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → pod_id
   std::unordered_map<std::string, NodeUsage> usage_;         // by node name
   std::deque<std::string> pending_order_;  // pod_ids of pending pods, oldest first
+  uint64_t generation_ = 0;
+  ReservationMap reservations_;  // by pod identity
 };
 
 }  // namespace epc

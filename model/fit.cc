@@ -49,7 +49,8 @@ FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
   if (node.readiness == NodeReadiness::NotReady) return unresolvable("node is not Ready");
   if (!node.epc.confidential()) return unresolvable(no_epc_reason(resources));
-  if (auto shortfall = epc_shortfall(demand, node.epc.bytes, node.committed_bytes)) {
+  if (auto shortfall =
+          epc_shortfall(demand, node.epc.bytes, node.committed_bytes, node.reserved_bytes)) {
     return *shortfall;
   }
   return fits();
@@ -73,20 +74,23 @@ FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, i
 }  // namespace
 
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
-                                        int64_t committed_bytes) {
-  const std::string prefix =
-      "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+                                        int64_t committed_bytes, int64_t reserved_bytes) {
+  const auto prefix = [&] {
+    return "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+  };
   if (demand.bytes > total_bytes) {
-    return FitVerdict{Fit::kUnresolvable, prefix + ", node total " + format_bytes(total_bytes)};
+    return FitVerdict{Fit::kUnresolvable, prefix() + ", node total " + format_bytes(total_bytes)};
   }
   // Committed may exceed the total (pods bound before the node shrank); free is then 0.
-  const int64_t free_bytes =
-      std::max<int64_t>(0, total_bytes - std::max<int64_t>(0, committed_bytes));
-  if (demand.bytes > free_bytes) {
-    return FitVerdict{Fit::kUnschedulable, prefix + ", free " + format_bytes(free_bytes) + " of " +
-                                               format_bytes(total_bytes)};
+  const int64_t used = std::max<int64_t>(0, committed_bytes) + std::max<int64_t>(0, reserved_bytes);
+  const int64_t free_bytes = std::max<int64_t>(0, total_bytes - used);
+  if (demand.bytes <= free_bytes) return std::nullopt;
+  std::string reason =
+      prefix() + ", free " + format_bytes(free_bytes) + " of " + format_bytes(total_bytes);
+  if (reserved_bytes > 0) {
+    reason += " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
   }
-  return std::nullopt;
+  return FitVerdict{Fit::kUnschedulable, std::move(reason)};
 }
 
 std::string unknown_node_reason(std::string_view node_name) {

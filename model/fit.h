@@ -44,9 +44,9 @@ FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& n
 
 // The capacity test alone, shared by check_fit and EpcLedger::bind so that both report the same
 // numbers: kUnresolvable when the demand exceeds `total_bytes`, kUnschedulable when it exceeds
-// what `committed_bytes` leaves free, nullopt when it fits.
+// what `committed_bytes` and `reserved_bytes` leave free, nullopt when it fits.
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
-                                        int64_t committed_bytes);
+                                        int64_t committed_bytes, int64_t reserved_bytes = 0);
 
 // The reason given for a node name the extender does not know.
 std::string unknown_node_reason(std::string_view node_name);

@@ -28,8 +28,12 @@ struct NodeRecord {
   NodeReadiness readiness = NodeReadiness::Unknown;
   int64_t committed_bytes = 0;  // EPC of pods bound to the node that have not terminated
   int32_t epc_pods = 0;         // how many such pods hold EPC here
+  // EPC held for pods kube-scheduler is placing here right now, whose binding has not been seen
+  // yet (see EpcLedger::reserve).
+  int64_t reserved_bytes = 0;
 
-  int64_t free_bytes() const { return epc.bytes - committed_bytes; }
+  int64_t used_bytes() const { return committed_bytes + reserved_bytes; }
+  int64_t free_bytes() const { return epc.bytes - used_bytes(); }
 };
 
 // Node records by name. The transparent hash lets a request's node names (string_views into the

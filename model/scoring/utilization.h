@@ -33,7 +33,7 @@ struct Fraction {
 // the total, and a node without EPC counts as full, so the result is always a valid Fraction.
 inline Fraction utilization_after(const EpcDemand& demand, const NodeRecord& node) {
   if (node.epc.bytes <= 0) return Fraction{1, 1};
-  const Int128 used = static_cast<Int128>(node.committed_bytes) + demand.bytes;
+  const Int128 used = static_cast<Int128>(node.used_bytes()) + demand.bytes;
   const int64_t total = node.epc.bytes;
   return Fraction{static_cast<int64_t>(std::clamp<Int128>(used, 0, total)), total};
 }
