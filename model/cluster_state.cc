@@ -12,6 +12,13 @@ int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
   return record == nullptr ? 0 : record->committed_bytes;
 }
 
+bool ClusterSnapshot::has_expired_reservations(SteadyTime now) const {
+  for (const auto& [pod, reservation] : reservations_) {
+    if (reservation.expires <= now) return true;
+  }
+  return false;
+}
+
 NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord record) const {
   if (reservations_.empty() || pod_id.empty()) return record;
   auto own = reservations_.find(std::string(pod_id));

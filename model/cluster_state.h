@@ -37,6 +37,7 @@ class ClusterSnapshot {
   const ReservationMap& reservations() const { return reservations_; }
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
+  bool has_expired_reservations(SteadyTime now) const;
 
   // `record` as the pod `pod_id` (see pod_identity) sees it: without the pod's own reservation,
   // so that a pod asked about again is not turned away by the EPC held for itself.
@@ -73,6 +74,15 @@ class ClusterState {
   auto inspect(F&& read) const -> decltype(read(std::declval<const EpcLedger&>())) {
     std::lock_guard lock(writer_);
     return read(ledger_);
+  }
+
+  // A snapshot in which no reservation has expired at `now`: the current one, or a new one
+  // published after dropping the expired reservations.
+  std::shared_ptr<const ClusterSnapshot> snapshot_at(SteadyTime now) {
+    std::shared_ptr<const ClusterSnapshot> current = snapshot();
+    if (!current->has_expired_reservations(now)) return current;
+    expire_reservations(now);
+    return snapshot();
   }
 
   // Drops expired reservations, publishing a snapshot only when one expired.

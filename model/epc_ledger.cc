@@ -134,7 +134,7 @@ void EpcLedger::remember_pending(const Pod& pod, const EpcDemand& demand) {
                                       .local_generation = ++generation_});
 }
 
-Result<void> EpcLedger::bind(const BindRequest& request) {
+Result<EpcLedger::BindOutcome> EpcLedger::bind(const BindRequest& request) {
   PodRecord* pod = find_pod(request);
   if (pod == nullptr) {
     return make_error(describe(request) +
@@ -148,7 +148,7 @@ Result<void> EpcLedger::bind(const BindRequest& request) {
     return make_error(failure + node->second.capacity_error);
   }
   if (!pod->node_name.empty()) {
-    if (pod->node_name == request.node_name) return {};
+    if (pod->node_name == request.node_name) return BindOutcome::kAlreadyBound;
     return make_error(failure + "it is already bound to node \"" + pod->node_name + "\"");
   }
   const EpcDemand demand{pod->epc_bytes, pod->epc_resource};
@@ -164,7 +164,17 @@ Result<void> EpcLedger::bind(const BindRequest& request) {
   pod->node_name = request.node_name;
   pod->local_generation = ++generation_;
   commit(*pod);
-  return {};
+  return BindOutcome::kCommitted;
+}
+
+void EpcLedger::unbind(const BindRequest& request) {
+  PodRecord* pod = find_pod(request);
+  if (pod == nullptr || pod->node_name != request.node_name) return;
+  release(*pod);
+  pod->node_name.clear();
+  pod->local_generation = ++generation_;
+  pending_order_.push_back(pod_identity(pod->uid, pod->namespace_name, pod->name));
+  forget_oldest_pending();
 }
 
 const PodRecord* EpcLedger::pod_by_uid(std::string_view uid) const {

@@ -100,9 +100,13 @@ class EpcLedger {
   void remember_pending(const Pod& pod, const EpcDemand& demand);
 
   // Commits the pod's EPC to the node after re-checking that it still fits. Binding a pod again to
-  // the node it is bound to succeeds and changes nothing; to another node it is an error. Unknown
-  // pods and nodes are errors.
-  Result<void> bind(const BindRequest& request);
+  // the node it is bound to succeeds and changes nothing (kAlreadyBound); to another node it is an
+  // error. Unknown pods and nodes are errors.
+  enum class BindOutcome { kCommitted, kAlreadyBound };
+  Result<BindOutcome> bind(const BindRequest& request);
+  // Takes back a bind that returned kCommitted when the API server then refused the Binding: the
+  // pod is pending again and its EPC is free. A pod bound elsewhere meanwhile is left alone.
+  void unbind(const BindRequest& request);
 
   // Holds the pod's EPC on `request.node_name` until `expires`, replacing the pod's earlier
   // reservation. Nothing happens for a pod that is unknown, already bound or needs no EPC, or when

@@ -1,5 +1,6 @@
 #include "scheduler/extender/extender_service.h"
 
+#include <future>
 #include <limits>
 #include <memory>
 #include <span>
@@ -42,27 +43,48 @@ struct Candidates {
   std::vector<NodeRecord> from_request;  // Nodes mode: what `records` points to
 };
 
+std::string identity_of(const Pod& pod) {
+  return pod_identity(pod.uid, pod.namespace_name, pod.name);
+}
+
+// Every candidate is seen as the pod being placed sees it: without its own reservation.
 Candidates candidates_of(const ExtenderArgs& args, const ClusterSnapshot& snapshot,
                          const EpcResources& resources) {
   Candidates candidates;
+  const std::string pod_id = identity_of(args.pod);
+  const bool any_reservation = !snapshot.reservations().empty();
   // kube-scheduler sends exactly one list; should both come, Nodes wins, since a cache-capable
   // scheduler falls back to the Nodes of a reply whose NodeNames is null.
   if (args.nodes) {
     candidates.from_request.reserve(args.nodes->size());  // no reallocation: records point here
     for (const NodeArg& node : *args.nodes) {
-      const NodeRecord* known = snapshot.node(node.node.name);
-      candidates.from_request.push_back(make_node_record(
-          node.node, resources, known ? known->committed_bytes : 0, known ? known->epc_pods : 0));
+      NodeRecord record = make_node_record(node.node, resources);
+      if (const NodeRecord* known = snapshot.node(node.node.name)) {
+        record.committed_bytes = known->committed_bytes;
+        record.epc_pods = known->epc_pods;
+        record.reserved_bytes = known->reserved_bytes;
+      }
+      candidates.from_request.push_back(snapshot.as_seen_by(pod_id, std::move(record)));
       candidates.names.push_back(node.node.name);
       candidates.records.push_back(&candidates.from_request.back());
     }
   } else if (args.node_names) {
+    if (any_reservation) candidates.from_request.reserve(args.node_names->size());
     for (const std::string& name : *args.node_names) {
+      const NodeRecord* known = snapshot.node(name);
+      if (known != nullptr && any_reservation) {
+        candidates.from_request.push_back(snapshot.as_seen_by(pod_id, *known));
+        known = &candidates.from_request.back();
+      }
       candidates.names.push_back(name);
-      candidates.records.push_back(snapshot.node(name));
+      candidates.records.push_back(known);
     }
   }
   return candidates;
+}
+
+bool is_known(const Pod& pod) {
+  return !pod.uid.empty() || !pod.name.empty();
 }
 
 int64_t saturating_add(int64_t a, int64_t b) {
@@ -133,21 +155,46 @@ std::shared_ptr<const PlacementPolicy> policy_of(const ExtenderService::PolicySo
 
 }  // namespace
 
-ExtenderService::ExtenderService(ClusterState& state, PolicySource policy)
-    : state_(state), policy_(std::move(policy)) {}
+ExtenderService::ExtenderService(ClusterState& state, PolicySource policy,
+                                 ExtenderServiceOptions options)
+    : state_(state), policy_(std::move(policy)), options_(std::move(options)) {}
 
-Reply ExtenderService::handle(Verb verb, std::string body) const {
+void ExtenderService::handle(Verb verb, std::string body, Respond respond) const {
   switch (verb) {
     case Verb::kFilter:
-      return filter(std::move(body));
+      return respond(filter(std::move(body)));
     case Verb::kPrioritize:
-      return prioritize(std::move(body));
+      return respond(prioritize(std::move(body)));
     case Verb::kBind:
-      return bind(std::move(body));
+      return bind(std::move(body), std::move(respond));
     case Verb::kPreempt:
-      return preempt(std::move(body));
+      return respond(preempt(std::move(body)));
   }
-  return bad_request(make_error("unknown verb"));
+  respond(bad_request(make_error("unknown verb")));
+}
+
+Reply ExtenderService::handle(Verb verb, std::string body) const {
+  auto reply = std::make_shared<std::promise<Reply>>();
+  std::future<Reply> result = reply->get_future();
+  handle(verb, std::move(body), [reply](Reply r) { reply->set_value(std::move(r)); });
+  return result.get();
+}
+
+Readiness ExtenderService::readiness() const {
+  return options_.readiness ? options_.readiness() : Readiness{true, {}};
+}
+
+SteadyTime ExtenderService::now() const {
+  return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
+}
+
+void ExtenderService::reserve(const Pod& pod, std::string_view node) const {
+  const BindRequest placement{pod.namespace_name, pod.name, pod.uid, std::string(node)};
+  const SteadyTime at = now();
+  state_.modify([&](EpcLedger& ledger) {
+    ledger.expire_reservations(at);  // stale ones must not steer this decision's successors
+    ledger.reserve(placement, at + options_.reservation_ttl);
+  });
 }
 
 Reply ExtenderService::filter(std::string body) const {
@@ -158,24 +205,31 @@ Reply ExtenderService::filter(std::string body) const {
 
   FilterResult result;
   result.nodes_mode = args->nodes.has_value();
+  if (const Readiness ready = readiness(); !ready.ready) {
+    // Never a guess from an empty or stale view; kube-scheduler retries the pod with backoff.
+    result.error = "epc-extender is not ready: " + ready.reason;
+    return {200, encode_filter_result(result)};
+  }
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
   if (!demand) {
     // In the reply, not as an HTTP error: kube-scheduler then records why on the pod.
     result.error = demand_error(args->pod, demand.error());
     return {200, encode_filter_result(result)};
   }
-  if (!args->pod.uid.empty() || !args->pod.name.empty()) {
-    state_.remember_pending(args->pod, *demand);
-  }
+  if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
 
-  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
   const Candidates candidates = candidates_of(*args, *snapshot, resources);
+  size_t passing = 0;
+  size_t last_passing = 0;
   for (size_t i = 0; i < candidates.names.size(); ++i) {
     const std::string_view name = candidates.names[i];
     FitVerdict verdict = check_fit(*demand, candidates.records[i], name, *policy, resources);
     switch (verdict.fit) {
       case Fit::kFits:
+        ++passing;
+        last_passing = i;
         if (result.nodes_mode) {
           result.passing_nodes_json.push_back((*args->nodes)[i].raw_json);
         } else {
@@ -190,6 +244,10 @@ Reply ExtenderService::filter(std::string body) const {
         break;
     }
   }
+  // With one node left, kube-scheduler places the pod there without calling prioritize.
+  if (passing == 1 && demand->needs_epc() && is_known(args->pod)) {
+    reserve(args->pod, candidates.names[last_passing]);
+  }
   return {200, encode_filter_result(result)};
 }
 
@@ -199,13 +257,21 @@ Reply ExtenderService::prioritize(std::string body) const {
   Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
   if (!args) return bad_request(args.error());
 
-  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const Candidates candidates = candidates_of(*args, *snapshot, resources);
   // Prioritize has no error field and kube-scheduler ignores its failures anyway: a pod whose
   // demand cannot be read gets no preference (filter has already reported why).
   std::vector<int64_t> scores(candidates.names.size(), kMinExtenderScore);
-  if (Result<EpcDemand> demand = epc_demand(args->pod, resources)) {
+  Result<EpcDemand> demand = epc_demand(args->pod, resources);
+  if (demand && readiness().ready) {
+    if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
     scores = score_nodes(*demand, candidates.records, *policy_of(policy_));
+    // The top-ranked node is where kube-scheduler most likely puts the pod (ties: the first).
+    const auto best = std::max_element(scores.begin(), scores.end());
+    if (demand->needs_epc() && is_known(args->pod) && best != scores.end() &&
+        *best > kMinExtenderScore) {
+      reserve(args->pod, candidates.names[best - scores.begin()]);
+    }
   }
   std::vector<HostPriority> priorities;
   priorities.reserve(scores.size());
@@ -215,13 +281,31 @@ Reply ExtenderService::prioritize(std::string body) const {
   return {200, encode_host_priorities(priorities)};
 }
 
-Reply ExtenderService::bind(std::string body) const {
+void ExtenderService::bind(std::string body, Respond respond) const {
   pad_body(body);
   Result<BindingArgs> args = decode_binding_args(parsers_, body);
-  if (!args) return bad_request(args.error());
+  if (!args) return respond(bad_request(args.error()));
+  const auto bound_reply = [](std::string_view error) {
+    return Reply{200, encode_binding_result(error)};
+  };
+  if (const Readiness ready = readiness(); !ready.ready) {
+    return respond(bound_reply("epc-extender is not ready: " + ready.reason));
+  }
   const BindRequest request{args->pod_namespace, args->pod_name, args->pod_uid, args->node};
-  Result<void> bound = state_.modify([&](EpcLedger& ledger) { return ledger.bind(request); });
-  return {200, encode_binding_result(bound ? std::string_view() : bound.error().message)};
+  // Commit first, under the writer lock, so that no concurrent decision or bind can count the
+  // same EPC; the Binding is created after, and a refusal takes the commitment back.
+  Result<EpcLedger::BindOutcome> committed =
+      state_.modify([&](EpcLedger& ledger) { return ledger.bind(request); });
+  if (!committed) return respond(bound_reply(committed.error().message));
+  if (!options_.binder) return respond(bound_reply({}));
+  const bool undo_on_failure = *committed == EpcLedger::BindOutcome::kCommitted;
+  options_.binder->bind(*args, [this, request, undo_on_failure, respond = std::move(respond),
+                                bound_reply](Result<void> created) {
+    if (!created && undo_on_failure) {
+      state_.modify([&](EpcLedger& ledger) { ledger.unbind(request); });
+    }
+    respond(bound_reply(created ? std::string_view() : created.error().message));
+  });
 }
 
 Reply ExtenderService::preempt(std::string body) const {
@@ -231,6 +315,8 @@ Reply ExtenderService::preempt(std::string body) const {
   if (!args) return bad_request(args.error());
 
   PreemptionResult result;
+  // Without a trustworthy view no eviction can be judged: offering no node stops preemption.
+  if (!readiness().ready) return {200, encode_preemption_result(result)};
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
   // The reply has no error field. A pod whose demand cannot be read fails every filter call, so
   // no eviction can help it: offering no node stops a pointless preemption.
@@ -241,7 +327,7 @@ Reply ExtenderService::preempt(std::string body) const {
     return {200, encode_preemption_result(result)};
   }
 
-  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot();
+  const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
   const std::vector<int64_t> freed = victim_bytes_per_node(args->victims, state_);
   for (size_t i = 0; i < args->victims.size(); ++i) {

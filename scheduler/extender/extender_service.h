@@ -5,8 +5,14 @@
 // model decision against one cluster snapshot and one policy → encode. Status codes: 200 for every
 // decodable request (decision failures go in the protocol's Error field, as kube-scheduler
 // expects), 400 for a body that is not a valid request of the verb.
+//
+// Decisions also keep the ledger honest between kube-scheduler's calls: the pod asked about is
+// remembered for its bind call, and the node it is most likely to land on (the only one that
+// passed filter, or the top-ranked one in prioritize) gets a short reservation of its EPC, so the
+// next pod's decision does not count that EPC as free before the binding is seen.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +20,8 @@
 #include "model/cluster_state.h"
 #include "model/placement_policy.h"
 #include "scheduler/extender/json_reader.h"
+#include "scheduler/extender/pod_binder.h"
+#include "scheduler/state/state_source.h"
 
 namespace epc {
 
@@ -24,24 +32,45 @@ struct Reply {
   std::string body;  // JSON
 };
 
+struct ExtenderServiceOptions {
+  // Whether the state can be trusted; while not, filter answers with an Error (kube-scheduler
+  // retries the pod later) and bind refuses. Empty: always ready.
+  std::function<Readiness()> readiness;
+  // Creates Bindings in the API server; null: bind only records the placement in the ledger.
+  std::shared_ptr<const PodBinder> binder;
+  // How long a reservation holds EPC if the pod's binding is never seen.
+  std::chrono::milliseconds reservation_ttl{30'000};
+  std::function<SteadyTime()> clock;  // empty: std::chrono::steady_clock::now
+};
+
 class ExtenderService {
  public:
   // `policy` is read once per request, so a config swap never changes a decision half way.
   using PolicySource = std::function<std::shared_ptr<const PlacementPolicy>()>;
+  using Respond = std::function<void(Reply)>;
 
-  ExtenderService(ClusterState& state, PolicySource policy);
+  ExtenderService(ClusterState& state, PolicySource policy, ExtenderServiceOptions options = {});
 
-  // `body` is padded here if needed (see pad_body).
+  // Answers through `respond`, exactly once: at once for every verb except a bind that waits for
+  // the API server, which responds from the binder's thread. `body` is padded here if needed.
+  void handle(Verb verb, std::string body, Respond respond) const;
+  // The same, waiting for the reply. For tests and tools; never call it on a thread the binder's
+  // completion may need (cpprestsdk's pool).
   Reply handle(Verb verb, std::string body) const;
 
   Reply filter(std::string body) const;
   Reply prioritize(std::string body) const;
-  Reply bind(std::string body) const;
+  void bind(std::string body, Respond respond) const;
   Reply preempt(std::string body) const;
 
  private:
+  Readiness readiness() const;
+  SteadyTime now() const;
+  void reserve(const Pod& pod, std::string_view node) const;
+
   ClusterState& state_;
   PolicySource policy_;
+  ExtenderServiceOptions options_;
   mutable JsonParserPool parsers_;  // warm parsers shared by concurrent requests
 };
 

@@ -143,22 +143,28 @@ class Exchange {
   std::atomic<bool> replied_ = false;
 };
 
-Response decide(const ExtenderService& service, Verb verb, BodyOutcome outcome) {
+// Replies through `exchange`, at once for a bad body, otherwise when the service answers (a bind
+// waits for the API server's answer on another thread).
+void decide(const ExtenderService& service, Verb verb, BodyOutcome outcome,
+            const std::shared_ptr<Exchange>& exchange) {
   switch (outcome.status) {
     case BodyOutcome::Status::kTooLarge:
-      return error_response(413, std::move(outcome.error), true);
+      return Exchange::reply(exchange, error_response(413, std::move(outcome.error), true));
     case BodyOutcome::Status::kInvalid:
-      return error_response(400, std::move(outcome.error), true);
+      return Exchange::reply(exchange, error_response(400, std::move(outcome.error), true));
     case BodyOutcome::Status::kComplete:
       break;
   }
   if (outcome.body.empty()) {
-    return error_response(
-        400, "empty request body: expected a JSON " + std::string(verb_name(verb)) + " request",
-        false);
+    return Exchange::reply(exchange, error_response(400,
+                                                    "empty request body: expected a JSON " +
+                                                        std::string(verb_name(verb)) + " request",
+                                                    false));
   }
-  Reply reply = service.handle(verb, std::move(outcome.body));
-  return Response{reply.status, std::move(reply.body), "application/json", {}, false, {}};
+  service.handle(verb, std::move(outcome.body), [exchange](Reply reply) {
+    Exchange::reply(
+        exchange, Response{reply.status, std::move(reply.body), "application/json", {}, false, {}});
+  });
 }
 
 void serve_verb(const ExtenderService& service, Verb verb, size_t max_body_bytes,
@@ -166,7 +172,7 @@ void serve_verb(const ExtenderService& service, Verb verb, size_t max_body_bytes
   read_body(exchange->request(), max_body_bytes)
       .then([&service, verb, exchange](BodyOutcome outcome) {
         if (outcome.status == BodyOutcome::Status::kComplete && !exchange->start_busy()) return;
-        Exchange::reply(exchange, decide(service, verb, std::move(outcome)));
+        decide(service, verb, std::move(outcome), exchange);
       })
       .then([exchange](pplx::task<void> decided) {
         try {

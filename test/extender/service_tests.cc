@@ -75,9 +75,18 @@ class ServiceTest : public ::testing::Test {
 
   void use(PlacementPolicy policy) { policy_ = std::make_shared<const PlacementPolicy>(policy); }
 
+  // As if every pod asked about so far had been placed elsewhere and its reservation had lapsed.
+  void forget_reservations() { state_.expire_reservations(SteadyTime::max()); }
+
+  ExtenderServiceOptions options(ExtenderServiceOptions base = {}) {
+    base.clock = [this] { return now_; };
+    return base;
+  }
+
   ClusterState state_{EpcResources::defaults()};
   std::shared_ptr<const PlacementPolicy> policy_ = std::make_shared<const PlacementPolicy>();
-  ExtenderService service_{state_, [this] { return policy_; }};
+  SteadyTime now_{};
+  ExtenderService service_{state_, [this] { return policy_; }, options()};
   std::string last_body_;
 };
 
@@ -203,10 +212,12 @@ TEST_F(ServiceTest, PrioritizeFixturesScoreEveryCandidateInRequestOrder) {
     const std::string second = version == "k8s-1.26.7" ? "sgx-a" : "sgx-b";
     EXPECT_EQ(by_nodes, Json::parse(R"([{"Host":")" + first + R"(","Score":10},{"Host":")" +
                                     second + R"(","Score":10}])"));
+    forget_reservations();  // each recording is another pod, placed on its own
     const Json by_names =
         call(Verb::kPrioritize, fixture(version, "prioritize-nodenames.request.json"));
     EXPECT_EQ(by_names,
               Json::parse(R"([{"Host":"sgx-a","Score":10},{"Host":"sgx-b","Score":10}])"));
+    forget_reservations();
   }
 }
 
@@ -411,6 +422,136 @@ TEST_F(ServiceTest, VerbMethodsAnswerLikeHandle) {
   std::string unpadded = R"({"Pod":{},"NodeNames":[]})";
   unpadded.shrink_to_fit();
   EXPECT_EQ(service_.filter(unpadded).status, 200);
+}
+
+// --- back-to-back decisions, readiness and the API binder -------------------------------------
+
+TEST_F(ServiceTest, BackToBackPodsDoNotCountTheSameFreeEpcTwice) {
+  const std::string both = R"(["sgx-a","sgx-b"])";
+  // p1 is ranked first on one of the two empty 128Mi nodes, and that node holds its EPC.
+  const Json ranked = call(Verb::kPrioritize, names_request(pod_json("p1", "100Mi"), both));
+  const std::string chosen = ranked[0]["Score"] == 10 ? "sgx-a" : "sgx-b";
+  const std::string other = chosen == "sgx-a" ? "sgx-b" : "sgx-a";
+  EXPECT_EQ(state_.snapshot()->node(chosen)->reserved_bytes, 100 * kMi);
+
+  // p2 comes before p1's binding is seen: only the other node is free for it.
+  const Json filtered = call(Verb::kFilter, names_request(pod_json("p2", "100Mi"), both));
+  EXPECT_EQ(filtered["NodeNames"], Json::array({other}));
+  EXPECT_EQ(filtered["FailedNodes"][chosen],
+            "insufficient sgx.intel.com/epc: requested 100Mi, free 28Mi of 128Mi (100Mi reserved "
+            "for pods being placed)");
+
+  // p1 asked about again is not turned away by its own reservation (and p2, which had one node
+  // left, now holds that one).
+  const Json again = call(Verb::kFilter, names_request(pod_json("p1", "100Mi"), both));
+  EXPECT_EQ(again["NodeNames"], Json::array({chosen}));
+  EXPECT_THAT(again["FailedNodes"][other].get<std::string>(), HasSubstr("100Mi reserved"));
+
+  // p1's bind turns the reservation into a commitment, on whichever node kube-scheduler chose.
+  call(Verb::kBind,
+       R"({"PodName":"p1","PodNamespace":"default","PodUID":"uid-p1","Node":")" + other + R"("})");
+  EXPECT_EQ(state_.snapshot()->node(chosen)->reserved_bytes, 0);
+  EXPECT_EQ(committed(other), 100 * kMi);
+}
+
+TEST_F(ServiceTest, AFilterWithOneSurvivorReservesItBecausePrioritizeWillNotBeCalled) {
+  call(Verb::kFilter, names_request(pod_json("p1", "100Mi"), R"(["sgx-a","sgx-small"])"));
+  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+  // Two survivors: prioritize decides, so filter reserves nothing.
+  call(Verb::kFilter, names_request(pod_json("p2", "10Mi"), R"(["sgx-a","sgx-b"])"));
+  EXPECT_EQ(state_.snapshot()->node("sgx-b")->reserved_bytes, 0);
+  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+}
+
+TEST_F(ServiceTest, AReservationLapsesWhenThePodsBindingNeverComes) {
+  call(Verb::kFilter, names_request(pod_json("p1", "100Mi"), R"(["sgx-a"])"));
+  const std::string p2 = names_request(pod_json("p2", "100Mi"), R"(["sgx-a"])");
+  EXPECT_EQ(call(Verb::kFilter, p2)["NodeNames"], Json::array());
+  now_ += std::chrono::seconds(31);                                         // past the default 30 s
+  EXPECT_EQ(call(Verb::kFilter, p2)["NodeNames"], Json::array({"sgx-a"}));  // p1's has lapsed
+  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+  EXPECT_EQ(state_.snapshot()->reservations().count("uid-p2"), 1u);
+}
+
+TEST_F(ServiceTest, WhileNotReadyFilterAnswersWithAnErrorAndNothingElseGuesses) {
+  Readiness readiness{false, "waiting for the first list of pods"};
+  const ExtenderService service(
+      state_, [this] { return policy_; }, options({.readiness = [&] { return readiness; }}));
+  const std::string request = fixture("k8s-1.30.12", "filter-nodenames.request.json");
+  const Json filtered = Json::parse(service.handle(Verb::kFilter, request).body);
+  EXPECT_EQ(filtered["Error"], "epc-extender is not ready: waiting for the first list of pods");
+  EXPECT_EQ(filtered["NodeNames"], Json::array());
+  const Json scores = Json::parse(
+      service.handle(Verb::kPrioritize, fixture("k8s-1.30.12", "prioritize-nodenames.request.json"))
+          .body);
+  EXPECT_EQ(scores, Json::parse(R"([{"Host":"sgx-a","Score":0},{"Host":"sgx-b","Score":0}])"));
+  const Json bound =
+      Json::parse(service.handle(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json")).body);
+  EXPECT_EQ(bound["Error"], "epc-extender is not ready: waiting for the first list of pods");
+  EXPECT_EQ(committed("sgx-a"), 0);
+  const Json preempted = Json::parse(
+      service.handle(Verb::kPreempt, fixture("k8s-1.30.12", "preempt-metavictims.request.json"))
+          .body);
+  EXPECT_EQ(preempted["NodeNameToMetaVictims"], Json::object());
+
+  readiness = {true, ""};
+  EXPECT_EQ(Json::parse(service.handle(Verb::kFilter, request).body)["NodeNames"],
+            Json::array({"sgx-small"}));
+}
+
+// Records Binding calls and answers them with a scripted outcome.
+class ScriptedBinder : public PodBinder {
+ public:
+  explicit ScriptedBinder(Result<void> outcome) : outcome_(std::move(outcome)) {}
+  void bind(const BindingArgs& binding, Done done) const override {
+    calls.push_back(binding.pod_namespace + "/" + binding.pod_name + "->" + binding.node);
+    done(outcome_);
+  }
+  mutable std::vector<std::string> calls;
+
+ private:
+  Result<void> outcome_;
+};
+
+TEST_F(ServiceTest, BindCreatesTheBindingAfterCommittingAndKeepsItWhenTheApiAgrees) {
+  auto binder = std::make_shared<ScriptedBinder>(Result<void>{});
+  const ExtenderService service(
+      state_, [this] { return policy_; }, options({.binder = binder}));
+  const Json bound =
+      Json::parse(service.handle(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json")).body);
+  EXPECT_EQ(bound["Error"], "");
+  EXPECT_EQ(binder->calls, std::vector<std::string>{"default/epc-1->sgx-a"});
+  EXPECT_EQ(committed("sgx-a"), kMi);
+}
+
+TEST_F(ServiceTest, ABindingTheApiRefusesIsRolledBackAndReported) {
+  auto binder = std::make_shared<ScriptedBinder>(
+      make_error("binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\""));
+  const ExtenderService service(
+      state_, [this] { return policy_; }, options({.binder = binder}));
+  const Json bound =
+      Json::parse(service.handle(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json")).body);
+  EXPECT_EQ(bound["Error"], "binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\"");
+  EXPECT_EQ(committed("sgx-a"), 0);
+  const PodRecord* pod =
+      state_.inspect([](const EpcLedger& ledger) { return ledger.pod_by_uid(kPendingEpc1_130); });
+  ASSERT_NE(pod, nullptr);
+  EXPECT_EQ(pod->node_name, "");
+}
+
+TEST_F(ServiceTest, ARetriedBindThatFailsDoesNotUndoTheFirstOne) {
+  // The first bind succeeded; kube-scheduler's retry of it fails at the API (e.g. a timeout after
+  // the server had already bound the pod): the pod stays bound in the ledger.
+  call(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json"));
+  ASSERT_EQ(committed("sgx-a"), kMi);
+  auto binder = std::make_shared<ScriptedBinder>(make_error("timeout"));
+  const ExtenderService service(
+      state_, [this] { return policy_; }, options({.binder = binder}));
+  EXPECT_EQ(
+      Json::parse(
+          service.handle(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json")).body)["Error"],
+      "timeout");
+  EXPECT_EQ(committed("sgx-a"), kMi);
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ class EpcLedgerTest : public ::testing::Test {
     const auto result = ledger.upsert_pod(pod);
     ASSERT_TRUE(result.ok()) << result.error().message;
   }
-  Result<void> bind(const std::string& pod, const std::string& node) {
+  Result<EpcLedger::BindOutcome> bind(const std::string& pod, const std::string& node) {
     return ledger.bind(BindRequest{"default", pod, "uid-" + pod, node});
   }
   const NodeRecord& node_record(const std::string& name) {

@@ -1,0 +1,33 @@
+// StateSource: what feeds ClusterState. A cluster file and the Kubernetes API are the two sources;
+// the model cannot tell which one it is fed by.
+//
+// A source also says whether its view can be trusted yet: the API source is not ready until its
+// first lists are in, and stops being ready while it knows its view is stale (watch down past a
+// grace period). Filter answers carry an Error while the source is not ready, rather than a guess
+// made from an empty or stale view.
+#pragma once
+
+#include <string>
+
+#include "model/result.h"
+
+namespace epc {
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not, for /readyz and filter errors; empty when ready
+};
+
+class StateSource {
+ public:
+  virtual ~StateSource() = default;
+
+  // Starts feeding the ClusterState given at construction. Returns once started (the API source
+  // syncs in the background); errors are configuration problems that retrying cannot fix.
+  virtual Result<void> start() = 0;
+  // Stops background work; idempotent.
+  virtual void stop() = 0;
+  virtual Readiness readiness() const = 0;
+};
+
+}  // namespace epc
