@@ -1,0 +1,224 @@
+{{/*
+Names, labels and the pieces shared by both modes. Everything that derives one value from several (URLs, the
+nanosecond timeout, whether leader election is on) lives here so the templates that use it agree.
+*/}}
+
+{{- define "epc-extender.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "epc-extender.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "epc-extender.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The component label: what the pods run. */}}
+{{- define "epc-extender.component" -}}
+{{- if eq .Values.mode "secondScheduler" -}}scheduler{{- else -}}extender{{- end -}}
+{{- end -}}
+
+{{- define "epc-extender.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "epc-extender.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: {{ include "epc-extender.component" . }}
+{{- end -}}
+
+{{- define "epc-extender.labels" -}}
+helm.sh/chart: {{ include "epc-extender.chart" . }}
+{{ include "epc-extender.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: epc-extender
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "epc-extender.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "epc-extender.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "repository@digest" when a digest is set (it pins the bytes), else "repository:tag". */}}
+{{- define "epc-extender.imageRef" -}}
+{{- if .image.digest -}}
+{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository (default .defaultTag .image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "epc-extender.image" -}}
+{{- include "epc-extender.imageRef" (dict "image" .Values.image "defaultTag" .Chart.AppVersion) -}}
+{{- end -}}
+
+{{- define "epc-extender.schedulerImage" -}}
+{{- include "epc-extender.imageRef" (dict "image" .Values.scheduler.image "defaultTag" "") -}}
+{{- end -}}
+
+{{/* The Service's in-cluster DNS name. */}}
+{{- define "epc-extender.serviceHost" -}}
+{{- printf "%s.%s.svc" (include "epc-extender.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{/* The path prefix as the extender normalizes it: leading "/", no trailing "/"; empty stays empty. */}}
+{{- define "epc-extender.pathPrefix" -}}
+{{- $p := trimSuffix "/" .Values.extender.pathPrefix -}}
+{{- if and $p (not (hasPrefix "/" $p)) -}}/{{- end -}}{{ $p }}
+{{- end -}}
+
+{{/*
+The URL kube-scheduler calls before "/<verb>". secondScheduler: the sidecar on loopback (same pod, so the
+leader's scheduler always talks to its own extender). extenderOnly: the Service, by pinned ClusterIP when one is
+set, because a control-plane kube-scheduler on the host network usually cannot resolve cluster DNS.
+*/}}
+{{- define "epc-extender.urlPrefix" -}}
+{{- if eq .Values.mode "secondScheduler" -}}
+{{- printf "http://127.0.0.1:%d%s" (int .Values.extender.port) (include "epc-extender.pathPrefix" .) -}}
+{{- else if .Values.extenderOnly.urlPrefix -}}
+{{- .Values.extenderOnly.urlPrefix -}}
+{{- else -}}
+{{- $scheme := ternary "https" "http" .Values.tls.enabled -}}
+{{- $host := default (include "epc-extender.serviceHost" .) .Values.service.clusterIP -}}
+{{- printf "%s://%s:%d%s" $scheme $host (int .Values.service.port) (include "epc-extender.pathPrefix" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Legacy Policy httpTimeout: a Go time.Duration, i.e. integer nanoseconds. The schema allows Ns, Nms, Nm. */}}
+{{- define "epc-extender.httpTimeoutNanoseconds" -}}
+{{- $t := .Values.extender.httpTimeout -}}
+{{- if hasSuffix "ms" $t -}}
+{{- mul (trimSuffix "ms" $t | int64) 1000000 -}}
+{{- else if hasSuffix "s" $t -}}
+{{- mul (trimSuffix "s" $t | int64) 1000000000 -}}
+{{- else -}}
+{{- mul (trimSuffix "m" $t | int64) 60000000000 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the scheduler replicas elect a leader: forced by the value, else on with more than one. */}}
+{{- define "epc-extender.leaderElect" -}}
+{{- $e := .Values.scheduler.leaderElection.enabled -}}
+{{- if kindIs "bool" $e -}}{{ $e }}{{- else -}}{{ gt (int .Values.scheduler.replicas) 1 }}{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the extender's serving certificate. */}}
+{{- define "epc-extender.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "epc-extender.fullname" .)) .Values.tls.existingSecret -}}
+{{- end -}}
+
+{{/* The Secret holding kube-scheduler's client certificate (mTLS). */}}
+{{- define "epc-extender.clientSecretName" -}}
+{{- default (printf "%s-scheduler-client" (include "epc-extender.fullname" .)) .Values.tls.existingClientSecret -}}
+{{- end -}}
+
+{{- define "epc-extender.tlsServerName" -}}
+{{- default (include "epc-extender.serviceHost" .) .Values.tls.serverName -}}
+{{- end -}}
+
+{{/*
+The fields of one extender entry shared by the v1 configuration and the legacy Policy; the caller adds the TLS
+and timeout keys, whose names and formats differ between the two.
+*/}}
+{{- define "epc-extender.extenderCommon" -}}
+urlPrefix: {{ include "epc-extender.urlPrefix" . | quote }}
+{{- if .Values.extender.filter }}
+filterVerb: filter
+{{- end }}
+{{- if .Values.extender.prioritize }}
+prioritizeVerb: prioritize
+{{- end }}
+{{- if .Values.extender.preempt }}
+preemptVerb: preempt
+{{- end }}
+{{- if .Values.extender.bind }}
+bindVerb: bind
+{{- end }}
+weight: {{ int64 .Values.extender.weight }}
+nodeCacheCapable: {{ .Values.extender.nodeCacheCapable }}
+ignorable: {{ .Values.extender.ignorable }}
+{{- if not .Values.extender.steerNonEpcPods }}
+managedResources:
+{{- range .Values.extender.resourceNames }}
+  - name: {{ . | quote }}
+    ignoredByScheduler: {{ $.Values.extender.ignoredByScheduler }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* tlsConfig for kube-scheduler: verify the extender against the CA; present a client cert for mTLS. */}}
+{{- define "epc-extender.schedulerTlsConfig" -}}
+tlsConfig:
+  serverName: {{ include "epc-extender.tlsServerName" . | quote }}
+  caFile: {{ .Values.tls.schedulerFiles.caFile | quote }}
+{{- if .Values.tls.clientAuth }}
+  certFile: {{ .Values.tls.schedulerFiles.certFile | quote }}
+  keyFile: {{ .Values.tls.schedulerFiles.keyFile | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* requests/limits without the empty entries (an empty string is "no limit"). */}}
+{{- define "epc-extender.resources" -}}
+{{- range $kind := list "requests" "limits" }}
+{{- $set := dict }}
+{{- range $k, $v := (get $.resources $kind | default dict) }}
+{{- if $v }}{{ $_ := set $set $k $v }}{{ end }}
+{{- end }}
+{{- if $set }}
+{{ $kind }}:
+{{- toYaml $set | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Consistency checks that span several values (the schema checks each value alone). Each message names the
+values involved and what they were set to.
+*/}}
+{{- define "epc-extender.validate" -}}
+{{- $e := .Values.extender -}}
+{{- if and $e.prioritize (le (int64 $e.weight) 0) -}}
+{{- fail (printf "extender.weight must be > 0 while extender.prioritize is true (kube-scheduler rejects it); got %v" $e.weight) -}}
+{{- end -}}
+{{- if not (or $e.filter $e.prioritize $e.preempt $e.bind) -}}
+{{- fail "extender: filter, prioritize, preempt and bind are all false, so kube-scheduler would never call it" -}}
+{{- end -}}
+{{- if and $e.ignoredByScheduler $e.steerNonEpcPods -}}
+{{- fail "extender.ignoredByScheduler=true needs extender.steerNonEpcPods=false: ignoredByScheduler belongs to managedResources entries, which steering non-EPC pods leaves out" -}}
+{{- end -}}
+{{- if and (eq .Values.mode "extenderOnly") $e.bind (gt (int $e.replicas) 1) -}}
+{{- fail (printf "extender.bind=true needs extender.replicas=1 (each replica keeps its own EPC ledger); got %v" $e.replicas) -}}
+{{- end -}}
+{{- if .Values.tls.enabled -}}
+{{- if eq .Values.mode "secondScheduler" -}}
+{{- fail "tls.enabled applies to mode=extenderOnly; in secondScheduler mode kube-scheduler calls the extender on 127.0.0.1 inside the pod" -}}
+{{- end -}}
+{{- if not (or .Values.tls.existingSecret .Values.tls.certManager.enabled) -}}
+{{- fail "tls.enabled=true needs tls.existingSecret or tls.certManager.enabled=true" -}}
+{{- end -}}
+{{- if and (not .Values.tls.existingSecret) (not .Values.tls.certManager.issuerRef.name) -}}
+{{- fail "tls.certManager.enabled=true needs tls.certManager.issuerRef.name" -}}
+{{- end -}}
+{{- if and .Values.tls.clientAuth (not .Values.tls.existingClientSecret) (not .Values.tls.certManager.enabled) -}}
+{{- fail "tls.clientAuth=true needs tls.existingClientSecret (kube-scheduler's client certificate) or tls.certManager.enabled=true" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq .Values.mode "secondScheduler") (semverCompare "<1.25.0-0" .Capabilities.KubeVersion.Version) -}}
+{{- fail (printf "mode=secondScheduler renders kubescheduler.config.k8s.io/v1, which needs Kubernetes 1.25 or newer; this cluster is %s (use mode=extenderOnly and its Policy file)" .Capabilities.KubeVersion.Version) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,551 @@
+"""Offline tests of charts/epc-extender: helm lint, then helm template for both modes and several value sets,
+parsed and checked for the wiring kube-scheduler depends on (the extender entry, leader election, the legacy
+Policy's names and units, RBAC, security settings), plus the schema rejecting bad values.
+
+Run by run-chart-tests (which finds helm and a python with PyYAML): chart_test.py HELM [unittest args].
+PyYAML is needed because `helm template` only prints YAML and the scheduler configurations are YAML documents
+embedded in ConfigMaps; a hand-written YAML subset parser would be the fragile part of the test.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import yaml
+
+HELM = ""
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CHART = os.path.join(REPO, "charts", "epc-extender")
+RELEASE = "rel"
+NAMESPACE = "sched"
+FULLNAME = "rel-epc-extender"
+HELM_TIMEOUT_S = 60
+
+# Keys each configuration format accepts (extender-protocol.md, sections 3.1 and 3.5). kube-scheduler decodes
+# v1 strictly, so any other key (the legacy enableHttps included) would stop it from starting.
+V1_EXTENDER_KEYS = {"urlPrefix", "filterVerb", "preemptVerb", "prioritizeVerb", "weight", "bindVerb",
+                    "enableHTTPS", "tlsConfig", "httpTimeout", "nodeCacheCapable", "managedResources",
+                    "ignorable"}
+LEGACY_EXTENDER_KEYS = (V1_EXTENDER_KEYS - {"enableHTTPS"}) | {"enableHttps"}
+EPC_RESOURCES = ["sgx.intel.com/epc", "kubernetes.azure.com/sgx_epc_mem_in_MiB", "alibabacloud.com/sgx_epc_MiB"]
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "*"}
+
+
+def run_helm(*args, values=None):
+    """Runs helm with `values` written to a file (JSON is YAML); returns the CompletedProcess."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+        json.dump(values or {}, f)
+        f.flush()
+        return subprocess.run([HELM, *args, "-f", f.name], capture_output=True, text=True,
+                              timeout=HELM_TIMEOUT_S, check=False)
+
+
+class Rendered:
+    """The objects `helm template` printed, looked up by kind and name."""
+
+    def __init__(self, text):
+        self.objects = [d for d in yaml.safe_load_all(text) if d]
+
+    def all(self, kind):
+        return [o for o in self.objects if o["kind"] == kind]
+
+    def get(self, kind, name):
+        found = [o for o in self.all(kind) if o["metadata"]["name"] == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one {kind} {name}, found {len(found)}")
+        return found[0]
+
+    def has(self, kind, name):
+        return any(o["metadata"]["name"] == name for o in self.all(kind))
+
+
+def render(values=None, *extra):
+    result = run_helm("template", RELEASE, CHART, "--namespace", NAMESPACE, *extra, values=values)
+    if result.returncode != 0:
+        raise AssertionError(f"helm template failed for {values}:\n{result.stderr}")
+    return Rendered(result.stdout)
+
+
+def container(deployment, name):
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    return next(c for c in containers if c["name"] == name)
+
+
+def flag_value(args, flag):
+    return args[args.index(flag) + 1]
+
+
+class ChartCase(unittest.TestCase):
+    maxDiff = None
+
+    def scheduler_config(self, r):
+        cm = r.get("ConfigMap", f"{FULLNAME}-scheduler")
+        return yaml.safe_load(cm["data"]["config.yaml"])
+
+    def snippets(self, r):
+        data = r.get("ConfigMap", f"{FULLNAME}-scheduler-snippets")["data"]
+        return yaml.safe_load(data["scheduler-extenders.yaml"]), yaml.safe_load(data["scheduler-policy.yaml"])
+
+    def only_extender(self, config):
+        self.assertEqual(len(config["extenders"]), 1)
+        return config["extenders"][0]
+
+    def assert_rejected(self, values, *expected_in_stderr):
+        result = run_helm("template", RELEASE, CHART, "--namespace", NAMESPACE, values=values)
+        self.assertNotEqual(result.returncode, 0, f"helm accepted {values}")
+        for text in expected_in_stderr:
+            self.assertIn(text, result.stderr)
+
+
+class LintTest(ChartCase):
+    def test_lint_is_clean_for_both_modes_and_tls(self):
+        for values in ({}, {"mode": "extenderOnly"},
+                       {"mode": "extenderOnly", "tls": {"enabled": True, "existingSecret": "ext-tls"}}):
+            with self.subTest(values=values):
+                result = run_helm("lint", "--strict", CHART, values=values)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+
+class SecondSchedulerTest(ChartCase):
+    def test_extender_entry_calls_the_sidecar_over_loopback(self):
+        r = render()
+        config = self.scheduler_config(r)
+        self.assertEqual(config["apiVersion"], "kubescheduler.config.k8s.io/v1")
+        self.assertEqual(config["kind"], "KubeSchedulerConfiguration")
+        self.assertEqual([p["schedulerName"] for p in config["profiles"]], ["epc-scheduler"])
+        ext = self.only_extender(config)
+        self.assertLessEqual(set(ext), V1_EXTENDER_KEYS)
+        self.assertEqual(ext["urlPrefix"], "http://127.0.0.1:8888")
+        self.assertEqual((ext["filterVerb"], ext["prioritizeVerb"], ext["preemptVerb"]),
+                         ("filter", "prioritize", "preempt"))
+        self.assertNotIn("bindVerb", ext)
+        self.assertEqual(ext["weight"], 1)
+        self.assertIs(ext["nodeCacheCapable"], True)
+        self.assertIs(ext["ignorable"], False)
+        self.assertIs(ext["enableHTTPS"], False)
+        self.assertEqual(ext["httpTimeout"], "5s")
+        self.assertNotIn("managedResources", ext, "steerNonEpcPods defaults to true")
+
+    def test_sidecar_listens_on_all_addresses_at_the_port_kube_scheduler_calls(self):
+        r = render({"extender": {"port": 9443, "pathPrefix": "sgx/"}})
+        ext = self.only_extender(self.scheduler_config(r))
+        self.assertEqual(ext["urlPrefix"], "http://127.0.0.1:9443/sgx")
+        args = container(r.get("Deployment", FULLNAME), "epc-extender")["args"]
+        self.assertEqual(args[0], "serve")
+        self.assertEqual(flag_value(args, "--listen"), "0.0.0.0:9443")
+        self.assertEqual(flag_value(args, "--prefix"), "/sgx")
+        self.assertNotIn("--tls-cert-file", args)
+        self.assertNotIn("--cluster-file", args, "in-cluster state, not a demo file")
+
+    def test_single_replica_runs_without_leader_election_and_never_overlaps(self):
+        r = render()
+        election = self.scheduler_config(r)["leaderElection"]
+        self.assertIs(election["leaderElect"], False)
+        self.assertEqual(r.get("Deployment", FULLNAME)["spec"]["strategy"]["type"], "Recreate")
+
+    def test_three_replicas_elect_a_leader_on_a_lease_named_after_the_release(self):
+        r = render({"scheduler": {"replicas": 3}})
+        election = self.scheduler_config(r)["leaderElection"]
+        self.assertIs(election["leaderElect"], True)
+        self.assertEqual(election["resourceLock"], "leases")
+        self.assertEqual(election["resourceName"], FULLNAME)
+        self.assertEqual(election["resourceNamespace"], NAMESPACE)
+        deployment = r.get("Deployment", FULLNAME)
+        self.assertEqual(deployment["spec"]["replicas"], 3)
+        self.assertEqual(deployment["spec"]["strategy"]["type"], "RollingUpdate")
+        role = r.get("Role", f"{FULLNAME}-leader-election")
+        self.assertEqual(role["metadata"]["namespace"], NAMESPACE)
+        named = [rule for rule in role["rules"] if rule.get("resourceNames")]
+        self.assertEqual(len(named), 1)
+        self.assertEqual(named[0]["resourceNames"], [election["resourceName"]])
+        self.assertEqual(set(named[0]["verbs"]), {"get", "update"})
+        for rule in role["rules"]:
+            self.assertEqual((rule["apiGroups"], rule["resources"]), (["coordination.k8s.io"], ["leases"]))
+
+    def test_leader_election_can_be_forced_on_for_one_replica(self):
+        r = render({"scheduler": {"leaderElection": {"enabled": True}}})
+        self.assertIs(self.scheduler_config(r)["leaderElection"]["leaderElect"], True)
+
+    def test_in_tree_scoring_follows_the_strategy(self):
+        def profile(values):
+            return self.scheduler_config(render(values))["profiles"][0]
+
+        def fit_strategy(p):
+            fit = next(c for c in p["pluginConfig"] if c["name"] == "NodeResourcesFit")
+            return fit["args"]["scoringStrategy"]["type"]
+
+        binpack = profile({})
+        self.assertEqual(fit_strategy(binpack), "MostAllocated")
+        self.assertIn({"name": "NodeResourcesBalancedAllocation"}, binpack["plugins"]["score"]["disabled"])
+        self.assertEqual(fit_strategy(profile({"scoring": {"strategy": "spread"}})), "LeastAllocated")
+        weighted = profile({"scheduler": {"balancedAllocationWeight": 2}})
+        self.assertEqual(weighted["plugins"]["score"]["enabled"],
+                         [{"name": "NodeResourcesBalancedAllocation", "weight": 2}])
+        self.assertNotIn("disabled", weighted["plugins"]["score"])
+        no_fit = profile({"scheduler": {"nodeResourcesFitScoring": "disabled"}})
+        self.assertIn({"name": "NodeResourcesFit"}, no_fit["plugins"]["score"]["disabled"])
+        self.assertNotIn("pluginConfig", no_fit)
+
+    def test_scheduler_rbac_uses_the_built_in_roles(self):
+        r = render()
+        roles = {b["roleRef"]["name"] for b in r.all("ClusterRoleBinding")}
+        self.assertLessEqual({"system:kube-scheduler", "system:volume-scheduler"}, roles)
+        for binding in r.all("ClusterRoleBinding") + r.all("RoleBinding"):
+            self.assertEqual(binding["subjects"],
+                             [{"kind": "ServiceAccount", "name": FULLNAME, "namespace": NAMESPACE}])
+
+    def test_config_files_are_mounted_where_the_flags_point(self):
+        r = render()
+        deployment = r.get("Deployment", FULLNAME)
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        scheduler = container(deployment, "kube-scheduler")
+        config_flag = next(a for a in scheduler["args"] if a.startswith("--config="))
+        mount = next(m for m in scheduler["volumeMounts"] if m["name"] == "scheduler-config")
+        self.assertEqual(config_flag, f"--config={mount['mountPath']}/config.yaml")
+        self.assertEqual(volumes["scheduler-config"]["configMap"]["name"], f"{FULLNAME}-scheduler")
+        extender = container(deployment, "epc-extender")
+        mount = next(m for m in extender["volumeMounts"] if m["name"] == "scoring-config")
+        self.assertEqual(flag_value(extender["args"], "--config"), f"{mount['mountPath']}/scoring.yaml")
+        self.assertEqual(volumes["scoring-config"]["configMap"]["name"], f"{FULLNAME}-scoring")
+        self.assertNotIn("subPath", mount, "a subPath mount never sees ConfigMap updates")
+        self.assertEqual(scheduler["image"], "registry.k8s.io/kube-scheduler:v1.30.14")
+
+    def test_tls_is_refused_in_this_mode(self):
+        self.assert_rejected({"tls": {"enabled": True, "existingSecret": "s"}}, "extenderOnly")
+
+    def test_needs_kubernetes_1_25_for_the_v1_configuration(self):
+        result = run_helm("template", RELEASE, CHART, "--kube-version", "1.24.0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("1.25", result.stderr)
+
+
+class ExtenderEntryTest(ChartCase):
+    """Values that shape the extender entry, checked in the second scheduler's configuration."""
+
+    def test_bind_adds_the_verb_and_only_then_pods_binding(self):
+        for bind in (False, True):
+            with self.subTest(bind=bind):
+                r = render({"extender": {"bind": bind}})
+                ext = self.only_extender(self.scheduler_config(r))
+                self.assertEqual(ext.get("bindVerb"), "bind" if bind else None)
+                rules = r.get("ClusterRole", f"{FULLNAME}-extender")["rules"]
+                reads = [x for x in rules if set(x["verbs"]) <= {"get", "list", "watch"}]
+                writes = [x for x in rules if set(x["verbs"]) & WRITE_VERBS]
+                self.assertEqual(reads, [{"apiGroups": [""], "resources": ["nodes", "pods"],
+                                          "verbs": ["get", "list", "watch"]}])
+                expected = [{"apiGroups": [""], "resources": ["pods/binding"], "verbs": ["create"]}]
+                self.assertEqual(writes, expected if bind else [])
+                self.assertEqual(len(rules), len(reads) + len(writes))
+
+    def test_no_role_of_the_chart_grants_other_writes(self):
+        r = render({"extender": {"bind": True}, "scheduler": {"replicas": 3}})
+        for role in r.all("ClusterRole") + r.all("Role"):
+            for rule in role["rules"]:
+                writes = set(rule["verbs"]) & WRITE_VERBS
+                if not writes:
+                    continue
+                allowed = rule["resources"] in (["pods/binding"], ["leases"])
+                self.assertTrue(allowed, f"{role['metadata']['name']} writes {rule}")
+                self.assertNotIn("*", rule["verbs"])
+
+    def test_without_steering_only_epc_pods_reach_the_extender(self):
+        for ignored in (False, True):
+            with self.subTest(ignoredByScheduler=ignored):
+                r = render({"extender": {"steerNonEpcPods": False, "ignoredByScheduler": ignored}})
+                ext = self.only_extender(self.scheduler_config(r))
+                self.assertEqual(ext["managedResources"],
+                                 [{"name": n, "ignoredByScheduler": ignored} for n in EPC_RESOURCES])
+
+    def test_ignored_by_scheduler_needs_managed_resources(self):
+        self.assert_rejected({"extender": {"ignoredByScheduler": True}}, "steerNonEpcPods")
+
+    def test_other_entry_values_reach_the_entry(self):
+        r = render({"extender": {"weight": 5, "nodeCacheCapable": False, "ignorable": True,
+                                 "httpTimeout": "750ms", "preempt": False}})
+        ext = self.only_extender(self.scheduler_config(r))
+        self.assertEqual((ext["weight"], ext["nodeCacheCapable"], ext["ignorable"], ext["httpTimeout"]),
+                         (5, False, True, "750ms"))
+        self.assertNotIn("preemptVerb", ext)
+
+    def test_prioritize_off_allows_weight_zero(self):
+        r = render({"extender": {"prioritize": False, "weight": 0}})
+        ext = self.only_extender(self.scheduler_config(r))
+        self.assertNotIn("prioritizeVerb", ext)
+        self.assertEqual(ext["weight"], 0)
+
+    def test_scoring_config_has_exactly_the_scoring_keys(self):
+        r = render({"scoring": {"strategy": "spread",
+                                "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7}}})
+        scoring = yaml.safe_load(r.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
+        self.assertEqual(scoring, {"apiVersion": "epc-extender.io/v1alpha1", "kind": "ScoringConfig",
+                                   "strategy": "spread",
+                                   "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7}})
+
+    def test_default_scoring_config_matches_the_repository_default(self):
+        r = render()
+        rendered = yaml.safe_load(r.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
+        with open(os.path.join(REPO, "config", "default.yaml"), encoding="utf-8") as f:
+            self.assertEqual(rendered, yaml.safe_load(f))
+
+
+class ExtenderOnlyTest(ChartCase):
+    def test_extender_runs_alone_behind_a_service(self):
+        r = render({"mode": "extenderOnly"})
+        deployment = r.get("Deployment", FULLNAME)
+        self.assertEqual([c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]],
+                         ["epc-extender"])
+        service = r.get("Service", FULLNAME)
+        self.assertEqual(service["spec"]["selector"], deployment["spec"]["selector"]["matchLabels"])
+        self.assertEqual(service["spec"]["ports"][0]["targetPort"], "http")
+        self.assertFalse(r.has("ConfigMap", f"{FULLNAME}-scheduler"))
+        self.assertEqual(r.all("Role"), [])
+        roles = {b["roleRef"]["name"] for b in r.all("ClusterRoleBinding")}
+        self.assertEqual(roles, {f"{FULLNAME}-extender"})
+
+    def test_v1_stanza_and_legacy_policy_agree_in_their_own_dialects(self):
+        r = render({"mode": "extenderOnly", "extender": {"httpTimeout": "3s", "weight": 2}})
+        stanza, policy = self.snippets(r)
+        ext = self.only_extender(stanza)
+        self.assertLessEqual(set(ext), V1_EXTENDER_KEYS)
+        self.assertEqual(ext["urlPrefix"], f"http://{FULLNAME}.{NAMESPACE}.svc:8888")
+        self.assertEqual(ext["httpTimeout"], "3s")
+        self.assertIs(ext["enableHTTPS"], False)
+        self.assertEqual((policy["kind"], policy["apiVersion"]), ("Policy", "v1"))
+        legacy = self.only_extender(policy)
+        self.assertLessEqual(set(legacy), LEGACY_EXTENDER_KEYS)
+        self.assertIs(legacy["enableHttps"], False)
+        self.assertNotIn("enableHTTPS", legacy)
+        self.assertEqual(legacy["httpTimeout"], 3_000_000_000)
+        self.assertIsInstance(legacy["httpTimeout"], int)
+        common = {k: v for k, v in ext.items() if k not in {"httpTimeout", "enableHTTPS"}}
+        self.assertEqual({k: v for k, v in legacy.items() if k not in {"httpTimeout", "enableHttps"}}, common)
+
+    def test_policy_timeout_is_nanoseconds_for_every_unit(self):
+        for text, nanos in (("750ms", 750_000_000), ("5s", 5_000_000_000), ("2m", 120_000_000_000)):
+            with self.subTest(httpTimeout=text):
+                _, policy = self.snippets(render({"mode": "extenderOnly", "extender": {"httpTimeout": text}}))
+                self.assertEqual(self.only_extender(policy)["httpTimeout"], nanos)
+
+    def test_pinned_cluster_ip_and_explicit_url(self):
+        r = render({"mode": "extenderOnly", "service": {"clusterIP": "10.0.0.99"}})
+        self.assertEqual(self.only_extender(self.snippets(r)[0])["urlPrefix"], "http://10.0.0.99:8888")
+        self.assertEqual(r.get("Service", FULLNAME)["spec"]["clusterIP"], "10.0.0.99")
+        r = render({"mode": "extenderOnly", "extenderOnly": {"urlPrefix": "http://10.1.2.3:30888/x"}})
+        self.assertEqual(self.only_extender(self.snippets(r)[0])["urlPrefix"], "http://10.1.2.3:30888/x")
+
+    def test_tls_from_an_existing_secret_with_client_auth(self):
+        r = render({"mode": "extenderOnly",
+                    "tls": {"enabled": True, "existingSecret": "ext-tls", "clientAuth": True,
+                            "existingClientSecret": "sched-client"}})
+        deployment = r.get("Deployment", FULLNAME)
+        extender = container(deployment, "epc-extender")
+        args = extender["args"]
+        mount = next(m for m in extender["volumeMounts"] if m["name"] == "tls")["mountPath"]
+        self.assertEqual(flag_value(args, "--tls-cert-file"), f"{mount}/tls.crt")
+        self.assertEqual(flag_value(args, "--tls-private-key-file"), f"{mount}/tls.key")
+        self.assertEqual(flag_value(args, "--client-ca-file"), f"{mount}/ca.crt")
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(volumes["tls"]["secret"]["secretName"], "ext-tls")
+        self.assertIn("tcpSocket", extender["livenessProbe"], "kubelet has no client certificate")
+        stanza, policy = self.snippets(r)
+        ext = self.only_extender(stanza)
+        self.assertTrue(ext["urlPrefix"].startswith("https://"), "enableHTTPS does not change the scheme")
+        self.assertIs(ext["enableHTTPS"], True)
+        self.assertEqual(ext["tlsConfig"], {"serverName": f"{FULLNAME}.{NAMESPACE}.svc",
+                                            "caFile": "/etc/kubernetes/epc-extender/ca.crt",
+                                            "certFile": "/etc/kubernetes/epc-extender/client.crt",
+                                            "keyFile": "/etc/kubernetes/epc-extender/client.key"})
+        legacy = self.only_extender(policy)
+        self.assertIs(legacy["enableHttps"], True)
+        self.assertEqual(legacy["tlsConfig"], ext["tlsConfig"])
+
+    def test_tls_server_only_probes_over_https(self):
+        r = render({"mode": "extenderOnly", "tls": {"enabled": True, "existingSecret": "ext-tls"}})
+        extender = container(r.get("Deployment", FULLNAME), "epc-extender")
+        self.assertEqual(extender["readinessProbe"]["httpGet"]["scheme"], "HTTPS")
+        self.assertNotIn("--client-ca-file", extender["args"])
+        self.assertNotIn("certFile", self.only_extender(self.snippets(r)[0])["tlsConfig"])
+
+    def test_tls_from_cert_manager(self):
+        r = render({"mode": "extenderOnly",
+                    "tls": {"enabled": True, "clientAuth": True,
+                            "certManager": {"enabled": True, "issuerRef": {"name": "ca-issuer"}}}})
+        server = r.get("Certificate", FULLNAME)
+        self.assertIn(f"{FULLNAME}.{NAMESPACE}.svc", server["spec"]["dnsNames"])
+        volumes = {v["name"]: v for v in r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(volumes["tls"]["secret"]["secretName"], server["spec"]["secretName"])
+        client = r.get("Certificate", f"{FULLNAME}-scheduler-client")
+        self.assertIn("client auth", client["spec"]["usages"])
+        self.assertEqual(client["spec"]["issuerRef"]["name"], "ca-issuer")
+
+    def test_tls_needs_a_certificate_source(self):
+        self.assert_rejected({"mode": "extenderOnly", "tls": {"enabled": True}}, "existingSecret")
+        self.assert_rejected({"mode": "extenderOnly",
+                              "tls": {"enabled": True, "existingSecret": "s", "clientAuth": True}},
+                             "existingClientSecret")
+
+    def test_bind_with_several_replicas_is_refused(self):
+        self.assert_rejected({"mode": "extenderOnly", "extender": {"bind": True, "replicas": 2}},
+                             "extender.replicas")
+
+    def test_renders_for_pre_1_23_clusters(self):
+        r = render({"mode": "extenderOnly"}, "--kube-version", "1.22.0")
+        self.assertEqual(self.snippets(r)[1]["kind"], "Policy")
+
+
+class ProductionDefaultsTest(ChartCase):
+    def pods(self):
+        for values in ({}, {"mode": "extenderOnly"}):
+            r = render(values)
+            yield values, r, r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]
+
+    def test_pods_are_locked_down(self):
+        for values, _, pod in self.pods():
+            with self.subTest(values=values):
+                self.assertIs(pod["securityContext"]["runAsNonRoot"], True)
+                self.assertEqual(pod["securityContext"]["runAsUser"], 65532)
+                self.assertEqual(pod["securityContext"]["seccompProfile"], {"type": "RuntimeDefault"})
+                for c in pod["containers"]:
+                    sc = c["securityContext"]
+                    self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
+                    self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
+                    self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
+                    self.assertEqual(set(c["resources"]), {"requests", "limits"}, c["name"])
+                    self.assertIn("livenessProbe", c)
+                    self.assertIn("readinessProbe", c)
+                extender = next(c for c in pod["containers"] if c["name"] == "epc-extender")
+                self.assertEqual(extender["livenessProbe"]["httpGet"]["path"], "/healthz")
+                self.assertEqual(extender["readinessProbe"]["httpGet"]["path"], "/readyz")
+
+    def test_every_object_has_the_recommended_labels(self):
+        for values, r, _ in self.pods():
+            for obj in r.objects:
+                labels = obj["metadata"]["labels"]
+                for key in ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                            "app.kubernetes.io/managed-by", "app.kubernetes.io/component", "helm.sh/chart"):
+                    self.assertIn(key, labels, f"{obj['kind']} {obj['metadata']['name']} ({values})")
+
+    def test_default_image_is_what_the_dockerfile_builds(self):
+        with open(os.path.join(CHART, "Chart.yaml"), encoding="utf-8") as f:
+            app_version = yaml.safe_load(f)["appVersion"]
+        with open(os.path.join(REPO, "CMakeLists.txt"), encoding="utf-8") as f:
+            project_version = re.search(r"project\(epc-extender VERSION ([0-9.]+)", f.read()).group(1)
+        self.assertEqual(app_version, project_version)
+        r = render()
+        extender = container(r.get("Deployment", FULLNAME), "epc-extender")
+        self.assertEqual(extender["image"], f"epc-extender:{app_version}")
+        with open(os.path.join(REPO, "Dockerfile"), encoding="utf-8") as f:
+            dockerfile = f.read()
+        self.assertIn(f"docker build -t epc-extender:{app_version} .", dockerfile)
+        self.assertIn('ENTRYPOINT ["/usr/local/bin/epc-extender"]', dockerfile)
+        self.assertIn("USER 65532:65532", dockerfile)
+
+    def test_image_digest_pins_the_image(self):
+        digest = "sha256:" + "ab" * 32
+        r = render({"image": {"digest": digest}, "scheduler": {"image": {"digest": digest}}})
+        deployment = r.get("Deployment", FULLNAME)
+        self.assertEqual(container(deployment, "epc-extender")["image"], f"epc-extender@{digest}")
+        self.assertEqual(container(deployment, "kube-scheduler")["image"],
+                         f"registry.k8s.io/kube-scheduler@{digest}")
+
+    def test_optional_objects(self):
+        r = render({"mode": "extenderOnly", "serviceMonitor": {"enabled": True},
+                    "networkPolicy": {"enabled": True}, "priorityClassName": "system-cluster-critical",
+                    "podDisruptionBudget": {"enabled": False}})
+        self.assertEqual(r.get("ServiceMonitor", FULLNAME)["spec"]["endpoints"][0]["port"], "http")
+        policy = r.get("NetworkPolicy", FULLNAME)
+        self.assertEqual(policy["spec"]["ingress"], [{"ports": [{"port": "http", "protocol": "TCP"}]}])
+        self.assertEqual(r.all("PodDisruptionBudget"), [])
+        pod = r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]
+        self.assertEqual(pod["priorityClassName"], "system-cluster-critical")
+        default = render()
+        self.assertEqual(default.get("PodDisruptionBudget", FULLNAME)["spec"]["maxUnavailable"], 1)
+        self.assertEqual(default.all("ServiceMonitor") + default.all("NetworkPolicy"), [])
+
+    def test_helm_test_pod_posts_a_valid_filter_request_to_the_service(self):
+        r = render({"extender": {"pathPrefix": "/sgx"}, "helmTest": {"image": {"tag": "8.0.0"}}})
+        pod = r.get("Pod", f"{FULLNAME}-test-filter")
+        self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
+        c = pod["spec"]["containers"][0]
+        self.assertEqual(c["image"], "curlimages/curl:8.0.0")
+        env = {e["name"]: e["value"] for e in c["env"]}
+        self.assertEqual(env["URL"], f"http://{FULLNAME}.{NAMESPACE}.svc:8888/sgx/filter")
+        request = json.loads(env["REQUEST"])
+        self.assertEqual(set(request), {"Pod", "Nodes", "NodeNames"})
+        self.assertIn("NodeNames|Error", c["args"][0])
+        self.assertIs(c["securityContext"]["readOnlyRootFilesystem"], True)
+
+
+class SchemaTest(ChartCase):
+    def test_rejects_bad_values(self):
+        cases = [
+            ({"extender": {"weight": -1}}, "/extender/weight"),
+            ({"mode": "thirdScheduler"}, "/mode"),
+            ({"extender": {"wieght": 2}}, "wieght"),
+            ({"modee": "extenderOnly"}, "modee"),
+            ({"scheduler": {"leaderElection": {"enable": True}}}, "enable"),
+            ({"extender": {"weight": 0}}, "/extender/weight"),
+            ({"extender": {"httpTimeout": "5 seconds"}}, "/extender/httpTimeout"),
+            ({"extender": {"httpTimeout": 5}}, "/extender/httpTimeout"),
+            ({"scoring": {"nonEpcPods": {"confidentialNodeScore": 11}}}, "confidentialNodeScore"),
+            ({"scoring": {"strategy": "bnpack"}}, "/scoring/strategy"),
+            ({"extender": {"resourceNames": ["epc"]}}, "/extender/resourceNames"),
+            ({"image": {"digest": "latest"}}, "/image/digest"),
+        ]
+        for values, where in cases:
+            with self.subTest(values=values):
+                self.assert_rejected(values, where)
+
+    def test_every_object_in_the_schema_is_closed(self):
+        with open(os.path.join(CHART, "values.schema.json"), encoding="utf-8") as f:
+            schema = json.load(f)
+        open_objects = []
+
+        def walk(node, path):
+            if isinstance(node, dict):
+                if "properties" in node and node.get("additionalProperties") is not False:
+                    open_objects.append(path)
+                for key, child in node.items():
+                    if key not in ("if", "then"):  # conditions on a closed object, not objects of their own
+                        walk(child, f"{path}/{key}")
+            elif isinstance(node, list):
+                for i, child in enumerate(node):
+                    walk(child, f"{path}/{i}")
+
+        walk(schema, "")
+        self.assertEqual(open_objects, [])
+
+    def test_every_value_is_documented_by_a_comment_naming_it(self):
+        with open(os.path.join(CHART, "values.yaml"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        undocumented = []
+        for number, line in enumerate(lines):
+            match = re.match(r"^(\s*)([A-Za-z][A-Za-z0-9]*):", line)
+            if not match:
+                continue
+            indent, key = match.groups()
+            previous = number - 1
+            while previous >= 0 and lines[previous].strip().startswith("#") and \
+                    not lines[previous].startswith(f"{indent}# {key} "):
+                previous -= 1
+            if previous < 0 or not lines[previous].startswith(f"{indent}# {key} --"):
+                undocumented.append(f"line {number + 1}: {key}")
+        self.assertEqual(undocumented, [])
+
+
+def main():
+    global HELM
+    args = sys.argv[1:]
+    if not args:
+        sys.exit("usage: chart_test.py HELM [unittest args]")
+    HELM = args[0]
+    unittest.main(argv=[sys.argv[0], *args[1:]], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
