@@ -118,6 +118,8 @@ class EpcLedger {
   const ReservationMap& reservations() const { return reservations_; }
 
   const PodRecord* pod_by_uid(std::string_view uid) const;
+  // Every pod the ledger knows, by identity (see pod_identity); for checks and reports.
+  const std::unordered_map<std::string, PodRecord>& pods() const { return pods_; }
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
 
   // Node records with committed EPC filled in, for a snapshot.

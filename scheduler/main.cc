@@ -1,15 +1,18 @@
 // epc-extender: parses the command line and runs the chosen command.
 //
-// `serve` loads the scoring config and the optional cluster file, starts the HTTP server and then
-// waits in sigwait for SIGINT or SIGTERM. The signals are blocked before any thread exists, so
-// every thread inherits the mask and the signal reaches only this wait: no handler runs at an
-// arbitrary point, and shutdown is an ordinary return that stops the server. Exit codes: 0 done,
-// 1 a startup step failed, 2 a command-line error.
+// `serve` loads the scoring config, starts the cluster state source (a fixed cluster file, or the
+// Kubernetes API through a kubeconfig or the in-cluster service account), starts the HTTP server
+// and then waits in sigwait for SIGINT or SIGTERM. The signals are blocked before any thread
+// exists, so every thread inherits the mask and the signal reaches only this wait: no handler runs
+// at an arbitrary point, and shutdown is an ordinary return that stops the server. Exit codes: 0
+// done, 1 a startup step failed, 2 a command-line error.
 #include <signal.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,8 +23,12 @@
 #include "scheduler/cli/command_line.h"
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/http_server.h"
+#include "scheduler/log_sink.h"
 #include "scheduler/http/router.h"
-#include "scheduler/state/cluster_file.h"
+#include "scheduler/kube/api_pod_binder.h"
+#include "scheduler/kube/api_state_source.h"
+#include "scheduler/kube/kube_connection.h"
+#include "scheduler/state/cluster_file_source.h"
 
 namespace epc {
 namespace {
@@ -47,15 +54,38 @@ Result<std::shared_ptr<const PlacementPolicy>> load_policy(const ServeOptions& o
   return std::make_shared<const PlacementPolicy>(*policy);
 }
 
-Result<void> load_cluster(const ServeOptions& options, ClusterState& state) {
-  if (!options.cluster_file) return {};
-  Result<ClusterFileSummary> summary = load_cluster_file(*options.cluster_file, state);
-  if (!summary) return summary.error();
-  std::cout << "epc-extender: loaded " << *options.cluster_file << ": " << summary->nodes
-            << " nodes (" << summary->confidential_nodes << " confidential), "
-            << summary->bound_pods << " bound pods, " << summary->pending_pods << " pending pods"
-            << std::endl;
-  return {};
+std::optional<std::string> environment(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+// The state source and, for the API, the binder that creates Bindings through it.
+struct Sources {
+  std::unique_ptr<StateSource> state;
+  std::unique_ptr<PodBinder> binder;
+};
+
+Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
+                              const LogSink& log) {
+  Sources sources;
+  if (options.cluster_file) {
+    sources.state = std::make_unique<ClusterFileSource>(*options.cluster_file, state, log);
+  } else {
+    Result<KubeConnection> connection = options.kubeconfig ? load_kubeconfig(*options.kubeconfig)
+                                                           : in_cluster_connection(environment);
+    if (!connection) {
+      return make_error(connection.error().message +
+                        " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
+    }
+    auto api = std::make_unique<ApiStateSource>(std::move(*connection), state, log);
+    if (Result<void> started = api->start(); !started) return started.error();
+    sources.binder = std::make_unique<ApiPodBinder>(*api->client());
+    sources.state = std::move(api);
+    return sources;
+  }
+  if (Result<void> started = sources.state->start(); !started) return started.error();
+  return sources;
 }
 
 sigset_t shutdown_signals() {
@@ -73,16 +103,20 @@ int serve(const ServeOptions& options) {
   Result<std::shared_ptr<const PlacementPolicy>> policy = load_policy(options);
   if (!policy) return startup_error(policy.error());
   ClusterState state(EpcResources::defaults());
-  if (Result<void> loaded = load_cluster(options, state); !loaded) {
-    return startup_error(loaded.error());
-  }
-  const ExtenderService service(state, [policy = *policy] { return policy; });
+  const LogSink log = stderr_log_sink();
+  Result<Sources> sources = start_sources(options, state, log);
+  if (!sources) return startup_error(sources.error());
+  StateSource& source = *sources->state;
+  const auto readiness = [&source] { return source.readiness(); };
+  const ExtenderService service(state, [policy = *policy] { return policy; },
+                                {.readiness = readiness, .binder = std::move(sources->binder)});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,
                      .prefix = options.prefix,
                      .max_body_bytes = options.max_body_bytes,
                      .version = std::string(program_version()),
-                     .log = {}},
+                     .log = log,
+                     .readiness = readiness},
                     service);
   if (Result<void> started = server.start(); !started) return startup_error(started.error());
   std::cout << "epc-extender " << program_version() << " listening on " << server.url()
@@ -92,6 +126,7 @@ int serve(const ServeOptions& options) {
   sigwait(&signals, &received);
   std::cout << "epc-extender: " << strsignal(received) << ", stopping" << std::endl;
   server.stop();
+  source.stop();
   return 0;
 }
 

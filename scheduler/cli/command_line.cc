@@ -15,16 +15,17 @@
 namespace epc {
 namespace {
 
-enum class Flag { kListen, kPrefix, kConfig, kClusterFile, kMaxBodyBytes };
+enum class Flag { kListen, kPrefix, kConfig, kClusterFile, kKubeconfig, kMaxBodyBytes };
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 5> kFlags = {{{"--listen", Flag::kListen},
+constexpr std::array<FlagName, 6> kFlags = {{{"--listen", Flag::kListen},
                                              {"--prefix", Flag::kPrefix},
                                              {"--config", Flag::kConfig},
                                              {"--cluster-file", Flag::kClusterFile},
+                                             {"--kubeconfig", Flag::kKubeconfig},
                                              {"--max-body-bytes", Flag::kMaxBodyBytes}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
@@ -107,6 +108,10 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       if (value.empty()) return make_error("needs a file name");
       options.cluster_file = value;
       return {};
+    case Flag::kKubeconfig:
+      if (value.empty()) return make_error("needs a file name");
+      options.kubeconfig = value;
+      return {};
     case Flag::kMaxBodyBytes: {
       Result<size_t> limit = parse_body_limit(value);
       if (!limit) return limit.error();
@@ -149,6 +154,10 @@ Result<Command> parse_serve(std::span<const std::string> args) {
       return make_error(split->name + ": " + applied.error().message);
     }
     args = args.subspan(split->consumed);
+  }
+  if (options.cluster_file && options.kubeconfig) {
+    return make_error(
+        "--cluster-file and --kubeconfig exclude each other: a fixed cluster or a live one");
   }
   return Command{std::move(options)};
 }
@@ -195,7 +204,10 @@ Flags of serve (--flag value or --flag=value):
   --prefix PATH          URL path before the verbs, as in kube-scheduler's urlPrefix
                          (default: none, i.e. POST /filter, /prioritize, /bind, /preempt)
   --config FILE          scoring config, YAML or JSON (default: built-in defaults)
-  --cluster-file FILE    nodes and pods to start from, JSON (default: none)
+  --cluster-file FILE    serve a fixed cluster from a kubectl List (kubectl get nodes,pods -A
+                         -o json) instead of the Kubernetes API; for demos and tests
+  --kubeconfig FILE      watch the cluster through this kubeconfig's current context
+                         (default: the in-cluster service account)
   --max-body-bytes N     largest request body accepted, a quantity such as 64Mi (default 64Mi)
 
 Endpoints: POST {prefix}/filter|prioritize|bind|preempt, GET /healthz, /readyz, /version.

@@ -1,7 +1,7 @@
 // The epc-extender command line, parsed into a value.
 //
 //   epc-extender serve [--listen ADDR:PORT] [--prefix PATH] [--config FILE]
-//                      [--cluster-file FILE] [--max-body-bytes N]
+//                      [--cluster-file FILE | --kubeconfig FILE] [--max-body-bytes N]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //
@@ -28,9 +28,12 @@ struct ListenAddress {
 
 struct ServeOptions {
   ListenAddress listen;
-  std::string prefix;                       // as given; the server normalises it
-  std::optional<std::string> config_file;   // none: built-in defaults
-  std::optional<std::string> cluster_file;  // none: start with no nodes
+  std::string prefix;                      // as given; the server normalises it
+  std::optional<std::string> config_file;  // none: built-in defaults
+  // Where cluster state comes from: a fixed file, or the Kubernetes API through a kubeconfig, or
+  // (neither given) through the in-cluster service account. The two flags exclude each other.
+  std::optional<std::string> cluster_file;
+  std::optional<std::string> kubeconfig;
   size_t max_body_bytes = 64u << 20;
 };
 

@@ -75,7 +75,7 @@ Result<void> HttpServer::start() {
   auto handler = std::make_shared<const RequestHandler>(
       impl.service,
       RequestHandler::Settings{Router(impl.options.prefix), impl.options.max_body_bytes,
-                               impl.options.version},
+                               impl.options.version, impl.options.readiness},
       impl.options.log, impl.in_flight);
   const auto handle = [handler](const web::http::http_request& request) { (*handler)(request); };
   try {

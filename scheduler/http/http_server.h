@@ -16,12 +16,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "model/result.h"
 #include "scheduler/extender/extender_service.h"
-#include "scheduler/http/log_sink.h"
+#include "scheduler/log_sink.h"
 
 namespace epc {
 
@@ -33,6 +34,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 64u << 20;
   std::string version = "dev";
   LogSink log;  // one line per failed request; empty: stderr
+  // Answers /readyz: 503 with the reason while the state source is not ready. Empty: always ready.
+  std::function<Readiness()> readiness;
 };
 
 class HttpServer {

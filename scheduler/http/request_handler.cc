@@ -186,7 +186,7 @@ void serve_verb(const ExtenderService& service, Verb verb, size_t max_body_bytes
 }
 
 Response route_reply(const RouteResult& route, const std::string& method, const std::string& path,
-                     bool close, const std::string& version) {
+                     bool close, const RequestHandler::Settings& settings) {
   if (std::holds_alternative<NoRoute>(route)) {
     return error_response(404, "no route for " + path, close);
   }
@@ -196,11 +196,25 @@ Response route_reply(const RouteResult& route, const std::string& method, const 
     response.allow = wrong->allow;
     return response;
   }
-  if (std::get<Route>(route).endpoint == Endpoint::kVersion) {
-    return Response{200, nlohmann::json{{"version", version}}.dump(), "application/json", {}, close,
-                    {}};
+  switch (std::get<Route>(route).endpoint) {
+    case Endpoint::kVersion:
+      return Response{
+          200, nlohmann::json{{"version", settings.version}}.dump(), "application/json", {}, close,
+          {}};
+    case Endpoint::kReadyz:
+      if (settings.readiness) {
+        if (const Readiness ready = settings.readiness(); !ready.ready) {
+          Response response = text_response("not ready: " + ready.reason, close);
+          response.status = 503;
+          return response;
+        }
+      }
+      return text_response("ok", close);
+    case Endpoint::kHealthz:  // liveness only: the process answers
+    case Endpoint::kVerb:
+      break;
   }
-  return text_response("ok", close);  // healthz, readyz
+  return text_response("ok", close);
 }
 
 }  // namespace
@@ -225,8 +239,8 @@ void RequestHandler::operator()(const http_request& request) const {
       return serve_verb(service_, target->verb, settings_.max_body_bytes, exchange);
     }
     // Anything but a verb leaves the body unread.
-    Exchange::reply(exchange, route_reply(route, request.method(), path, announces_body(request),
-                                          settings_.version));
+    Exchange::reply(exchange,
+                    route_reply(route, request.method(), path, announces_body(request), settings_));
   } catch (const std::exception& e) {
     if (exchange) Exchange::reply(exchange, internal_error(e.what()));
   } catch (...) {

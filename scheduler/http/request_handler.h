@@ -16,7 +16,7 @@
 
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/in_flight.h"
-#include "scheduler/http/log_sink.h"
+#include "scheduler/log_sink.h"
 #include "scheduler/http/router.h"
 
 namespace epc {
@@ -27,6 +27,7 @@ class RequestHandler {
     Router router{""};
     size_t max_body_bytes = 64u << 20;
     std::string version;
+    std::function<Readiness()> readiness;  // empty: always ready
   };
 
   // `service` must outlive every request: the server waits for `in_flight` to drain before it

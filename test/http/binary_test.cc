@@ -66,7 +66,7 @@ TEST(Binary, ServesFixturesFromAClusterFileUntilSigterm) {
   server.send_signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(kTimeout), 0) << server.stderr_text();
   EXPECT_THAT(
-      server.stdout_text(),
+      server.stderr_text(),
       HasSubstr("loaded " + cluster + ": 4 nodes (3 confidential), 8 bound pods, 2 pending"));
 }
 

@@ -65,6 +65,13 @@ TEST(CommandLine, EveryFlagWithAnEqualsValue) {
   EXPECT_EQ(options.max_body_bytes, 1000u);
 }
 
+TEST(CommandLine, KubeconfigSelectsTheApiSource) {
+  const ServeOptions options = serve({"serve", "--kubeconfig=/etc/kube/config"});
+  EXPECT_EQ(options.kubeconfig, "/etc/kube/config");
+  EXPECT_FALSE(options.cluster_file.has_value());
+  EXPECT_FALSE(serve({"serve"}).kubeconfig.has_value());  // in-cluster
+}
+
 TEST(CommandLine, EmptyPrefixIsTheRoot) {
   EXPECT_EQ(serve({"serve", "--prefix="}).prefix, "");
 }
@@ -113,6 +120,9 @@ TEST(CommandLine, MissingValues) {
   EXPECT_EQ(error_of({"serve", "--config", "--prefix", "/x"}), "--config needs a value");
   EXPECT_EQ(error_of({"serve", "--config="}), "--config: needs a file name");
   EXPECT_EQ(error_of({"serve", "--cluster-file="}), "--cluster-file: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--kubeconfig="}), "--kubeconfig: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--kubeconfig", "k", "--cluster-file", "c"}),
+            "--cluster-file and --kubeconfig exclude each other: a fixed cluster or a live one");
   EXPECT_EQ(error_of({"serve", "--listen="}), "--listen: empty address: expected HOST:PORT");
 }
 

@@ -15,6 +15,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "http_test_support.h"
@@ -213,6 +215,21 @@ TEST_F(HttpServerTest, HealthReadyAndVersion) {
   const HttpResponse version = request(test::get_request("/version"));
   EXPECT_EQ(version.status, 200);
   EXPECT_EQ(parse(version.body), nlohmann::json({{"version", "test-version"}}));
+}
+
+TEST_F(HttpServerTest, ReadyzFollowsTheStateSourceWhileHealthzStaysUp) {
+  std::atomic<bool> ready = false;
+  HttpServerOptions options;
+  options.readiness = [&] {
+    return ready ? Readiness{true, ""} : Readiness{false, "waiting for the first list of pods"};
+  };
+  start(std::move(options));
+  const HttpResponse waiting = request(test::get_request("/readyz"));
+  EXPECT_EQ(waiting.status, 503);
+  EXPECT_EQ(waiting.body, "not ready: waiting for the first list of pods");
+  EXPECT_EQ(request(test::get_request("/healthz")).status, 200);
+  ready = true;
+  EXPECT_EQ(request(test::get_request("/readyz")).status, 200);
 }
 
 TEST_F(HttpServerTest, UnknownPathIs404AndLogged) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "scheduler/http/log_sink.h"
+#include "scheduler/log_sink.h"
 
 namespace epc::test {
 

@@ -1,4 +1,4 @@
-// LogSink: where the HTTP layer writes its one line per failed request.
+// LogSink: where the service writes its log lines (failed requests, state source events).
 //
 // A plain callable rather than a global logger, so tests capture the lines and the binary sends
 // them to stderr. Sinks are called from many pool threads at once and must be thread-safe.

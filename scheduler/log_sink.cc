@@ -1,4 +1,4 @@
-#include "scheduler/http/log_sink.h"
+#include "scheduler/log_sink.h"
 
 #include <unistd.h>
 

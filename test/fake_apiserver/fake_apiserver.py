@@ -1,0 +1,1486 @@
+#!/usr/bin/env python3
+"""A test-only fake Kubernetes API server (stdlib only).
+
+It serves the small slice of the real kube-apiserver protocol that the
+extender's list/watch client uses -- nodes and pods list/watch, the pod
+binding subresource, /version and the health endpoints -- with the same
+wire format as the real server (JSON ``Status`` errors, chunked watch streams
+of newline-terminated events, opaque continue tokens, 410 "Expired" on
+compacted resource versions, BOOKMARK events).  Everything else a test needs
+(creating objects, compaction, fault injection, request inspection) goes
+through an unauthenticated ``/_control/`` JSON API.
+
+Run ``fake_apiserver.py --help`` for flags; README.md beside this file lists
+the flags and the control API.  On start it prints exactly one line,
+``LISTENING <port>``, to stdout.
+"""
+
+import argparse
+import base64
+import collections
+import copy
+import json
+import os
+import re
+import select
+import socket
+import ssl
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# --------------------------------------------------------------------------
+# Wire-format constants (texts as the real apiserver sends them)
+# --------------------------------------------------------------------------
+
+# k8s.io/apiserver/pkg/storage/etcd3/errors.go
+MSG_EXPIRED_LIST = "The resourceVersion for the provided list is too old."
+MSG_CONTINUE_INCONSISTENT = (
+    "The provided continue parameter is too old to display a consistent list "
+    "result. You can start a new list without the continue parameter, or use "
+    "the continue token in this response to retrieve the remainder of the "
+    "results. Continuing with the provided token results in an inconsistent "
+    "list - objects that were created, modified, or deleted between the time "
+    "the first chunk was returned and now may show up in the list.")
+MSG_NOT_FOUND_PATH = "the server could not find the requested resource"
+
+VERSION_INFO = {
+    "major": "1", "minor": "30", "gitVersion": "v1.30.0-fake",
+    "gitCommit": "0000000000000000000000000000000000000000",
+    "gitTreeState": "clean", "buildDate": "2024-01-01T00:00:00Z",
+    "goVersion": "go1.22.0", "compiler": "gc", "platform": "linux/amd64",
+}
+
+# kind -> (resource, list kind, namespaced)
+KINDS = {
+    "Node": ("nodes", "NodeList", False),
+    "Pod": ("pods", "PodList", True),
+}
+RESOURCE_TO_KIND = {v[0]: k for k, v in KINDS.items()}
+
+# Field selectors the real apiserver accepts for these kinds (anything else
+# is rejected with 400 "field label not supported"), see
+# pkg/registry/core/{pod,node}/strategy.go.
+SUPPORTED_FIELDS = {
+    "Pod": {"metadata.name", "metadata.namespace", "spec.nodeName",
+            "spec.restartPolicy", "spec.schedulerName",
+            "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+            "status.podIP", "status.nominatedNodeName"},
+    "Node": {"metadata.name", "spec.unschedulable"},
+}
+
+
+def now_rfc3339():
+    """RFC 3339 UTC timestamp with second precision, as metav1.Time encodes."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+# --------------------------------------------------------------------------
+# Status errors
+# --------------------------------------------------------------------------
+
+class ApiError(Exception):
+    """An error that is sent to the client as a metav1.Status body."""
+
+    def __init__(self, code, reason, message, details=None, list_continue=None,
+                 headers=None):
+        super().__init__(message)
+        self.code = code
+        self.status = status_body(code, reason, message, details, list_continue)
+        self.headers = headers or {}
+
+
+def status_body(code, reason, message, details=None, list_continue=None,
+                status="Failure"):
+    """Build a metav1.Status dict; empty fields are omitted like Go's omitempty."""
+    body = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+            "status": status}
+    if list_continue:
+        body["metadata"]["continue"] = list_continue
+    if message:
+        body["message"] = message
+    if reason:
+        body["reason"] = reason
+    if details is not None:
+        body["details"] = details
+    body["code"] = code
+    return body
+
+
+def err_not_found(resource, name):
+    return ApiError(404, "NotFound", '%s "%s" not found' % (resource, name),
+                    {"name": name, "kind": resource})
+
+
+def err_conflict(resource, name, cause):
+    return ApiError(409, "Conflict",
+                    'Operation cannot be fulfilled on %s "%s": %s'
+                    % (resource, name, cause),
+                    {"name": name, "kind": resource})
+
+
+def err_bad_request(message):
+    return ApiError(400, "BadRequest", message)
+
+
+def err_expired(message, list_continue=None):
+    return ApiError(410, "Expired", message, list_continue=list_continue)
+
+
+def err_too_old_watch(rv, oldest):
+    # watch cache: errors.NewResourceExpired("too old resource version: %d (%d)")
+    return err_expired("too old resource version: %d (%d)" % (rv, oldest))
+
+
+def err_for_code(code, message="injected fault"):
+    """A Status error for an injected HTTP status code, with the reason the
+    real apiserver uses for that code."""
+    reasons = {
+        400: ("BadRequest", message),
+        401: ("Unauthorized", "Unauthorized"),
+        403: ("Forbidden", message),
+        404: ("NotFound", message),
+        409: ("Conflict", message),
+        410: ("Expired", message),
+        429: ("TooManyRequests", "Too many requests: " + message),
+        500: ("InternalError", "Internal error occurred: " + message),
+        503: ("ServiceUnavailable", message),
+        504: ("Timeout", "Timeout: " + message),
+    }
+    reason, text = reasons.get(code, ("", message))
+    headers = {"Retry-After": "1"} if code in (429, 503) else None
+    details = {"retryAfterSeconds": 1} if code == 429 else None
+    if code == 500:
+        details = {"causes": [{"message": message}]}
+    return ApiError(code, reason, text, details, headers=headers)
+
+
+# --------------------------------------------------------------------------
+# Selectors (equality-based subset of the real grammar)
+# --------------------------------------------------------------------------
+
+def split_top_level(text, sep=","):
+    """Split on `sep` outside parentheses (label `in (a,b)` sets contain commas)."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+_LABEL_SET = re.compile(r"^([^\s!=()]+)\s+(in|notin)\s*\(([^)]*)\)$")
+_LABEL_CMP = re.compile(r"^([^\s!=()]+)\s*(==|!=|=)\s*([^\s=!(),]*)$")
+_LABEL_KEY = re.compile(r"^(!?)\s*([^\s!=()]+)$")
+
+
+def parse_label_selector(text):
+    """Return a predicate over an object for a labelSelector string."""
+    reqs = []
+    for part in split_top_level(text or ""):
+        m = _LABEL_SET.match(part)
+        if m:
+            key, op, vals = m.group(1), m.group(2), m.group(3)
+            values = {v.strip() for v in vals.split(",") if v.strip()}
+            if op == "in":
+                reqs.append(lambda l, k=key, s=values: l.get(k) in s)
+            else:
+                reqs.append(lambda l, k=key, s=values: l.get(k) not in s)
+            continue
+        m = _LABEL_CMP.match(part)
+        if m:
+            key, op, val = m.groups()
+            if op == "!=":
+                reqs.append(lambda l, k=key, v=val: l.get(k) != v)
+            else:
+                reqs.append(lambda l, k=key, v=val: l.get(k) == v)
+            continue
+        m = _LABEL_KEY.match(part)
+        if m:
+            neg, key = m.groups()
+            if neg:
+                reqs.append(lambda l, k=key: k not in l)
+            else:
+                reqs.append(lambda l, k=key: k in l)
+            continue
+        raise err_bad_request("unable to parse requirement: %r" % part)
+
+    def pred(obj):
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        return all(r(labels) for r in reqs)
+    return pred
+
+
+def field_value(obj, path):
+    """Value of a dotted field as the apiserver's field-set renders it (string)."""
+    cur = obj
+    for part in path.split("."):
+        cur = cur.get(part) if isinstance(cur, dict) else None
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    if cur is None:
+        return "false" if path in ("spec.hostNetwork", "spec.unschedulable") else ""
+    return str(cur)
+
+
+def _unescape_field(value):
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+def parse_field_selector(text, kind):
+    """Return a predicate for a fieldSelector; unknown fields are a 400 like
+    the real apiserver's "field label not supported"."""
+    reqs = []
+    for part in split_top_level(text or ""):
+        m = re.match(r"^([^=!]+?)\s*(==|!=|=)\s*(.*)$", part)
+        if not m:
+            raise err_bad_request("invalid selector: '%s'; can't understand '%s'"
+                                  % (text, part))
+        field, op, val = m.group(1).strip(), m.group(2), _unescape_field(m.group(3))
+        if field not in SUPPORTED_FIELDS[kind]:
+            raise err_bad_request("field label not supported: %s" % field)
+        if op == "!=":
+            reqs.append(lambda o, f=field, v=val: field_value(o, f) != v)
+        else:
+            reqs.append(lambda o, f=field, v=val: field_value(o, f) == v)
+    return lambda obj: all(r(obj) for r in reqs)
+
+
+# --------------------------------------------------------------------------
+# Continue tokens (same shape as k8s.io/apiserver storage.EncodeContinue)
+# --------------------------------------------------------------------------
+
+def encode_continue(rv, start_key):
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": start_key},
+                     separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_continue(token):
+    try:
+        pad = "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(token + pad))
+        if data.get("v") != "meta.k8s.io/v1":
+            raise ValueError("unknown version")
+        return int(data["rv"]), str(data["start"])
+    except Exception as exc:  # any malformed token is a 400, like the real one
+        raise err_bad_request("invalid continue token: %s" % exc)
+
+
+# --------------------------------------------------------------------------
+# Faults
+# --------------------------------------------------------------------------
+
+class Faults:
+    """Injected misbehaviour.  Each fault has a remaining count (None means
+    persistent until cleared), an optional resource filter and parameters.
+
+    Why counts: most tests want "the next request fails once" and then
+    recovery; `"count": "always"` keeps a fault on for outage scenarios."""
+
+    # name -> name of the parameter an integer shorthand sets (None: count)
+    INT_SHORTHAND = {
+        "watch_gone_status": None, "watch_gone_event": None,
+        "cut_watch_mid_event": None, "page_expire": None,
+        "list_status": "status", "binding_fail": "status",
+        "drop_watch_after_events": "events", "delay_ms": "ms",
+    }
+    PERSISTENT_BY_DEFAULT = {"delay_ms", "down"}
+    NAMES = set(INT_SHORTHAND) | {"down"}
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults = {}
+
+    def set_many(self, spec):
+        """Apply a /_control/faults body; returns the resulting fault table."""
+        if not isinstance(spec, dict):
+            raise ValueError("faults body must be a JSON object")
+        with self._lock:
+            if spec.get("clear"):
+                self._faults.clear()
+            for name, value in spec.items():
+                if name == "clear":
+                    continue
+                if name not in self.NAMES:
+                    raise ValueError("unknown fault %r" % name)
+                entry = self._parse(name, value)
+                if entry is None:
+                    self._faults.pop(name, None)
+                else:
+                    self._faults[name] = entry
+            return self._snapshot_locked()
+
+    def _parse(self, name, value):
+        if value is None or value is False or value == 0:
+            return None
+        persistent = name in self.PERSISTENT_BY_DEFAULT
+        params, count, resource = {}, (None if persistent else 1), None
+        if name == "down":
+            if isinstance(value, dict):
+                params["mode"] = str(value.get("mode", "close"))
+            else:
+                params["mode"] = "503" if str(value) == "503" else "close"
+            return {"remaining": None, "resource": None, "params": params}
+        if isinstance(value, dict):
+            params = {k: v for k, v in value.items()
+                      if k not in ("count", "resource")}
+            raw_count = value.get("count", None if persistent else 1)
+            count = None if raw_count in ("always", -1, None) else int(raw_count)
+            resource = value.get("resource")
+        elif value is True:
+            pass
+        elif isinstance(value, (int, float)):
+            key = self.INT_SHORTHAND[name]
+            if key is None:
+                count = int(value)
+            else:
+                params[key] = value
+        elif value == "always":
+            count = None
+        else:
+            raise ValueError("bad value for fault %r: %r" % (name, value))
+        if count is not None and count <= 0:
+            return None
+        return {"remaining": count, "resource": resource, "params": params}
+
+    def take(self, name, resource=None):
+        """Consume one use of a fault if it applies; returns its params or None."""
+        with self._lock:
+            entry = self._faults.get(name)
+            if entry is None:
+                return None
+            if entry["resource"] and resource and entry["resource"] != resource:
+                return None
+            if entry["remaining"] is not None:
+                entry["remaining"] -= 1
+                if entry["remaining"] <= 0:
+                    del self._faults[name]
+            return dict(entry["params"])
+
+    def peek(self, name):
+        with self._lock:
+            entry = self._faults.get(name)
+            return dict(entry["params"]) if entry else None
+
+    def clear(self):
+        with self._lock:
+            self._faults.clear()
+
+    def snapshot(self):
+        with self._lock:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self):
+        return {k: {"remaining": ("always" if v["remaining"] is None
+                                  else v["remaining"]),
+                    "resource": v["resource"], "params": v["params"]}
+                for k, v in self._faults.items()}
+
+
+# --------------------------------------------------------------------------
+# Object store with history (the "etcd + watch cache" of the fake)
+# --------------------------------------------------------------------------
+
+Event = collections.namedtuple("Event", "rv type kind key obj prev")
+
+
+def object_key(kind, namespace, name):
+    """Storage key; sorting by it gives the same order as etcd's key order."""
+    return "%s/%s" % (namespace, name) if KINDS[kind][2] else name
+
+
+class Watcher:
+    """One open watch: the store pushes converted events into `queue`."""
+
+    def __init__(self, kind, namespace, pred):
+        self.kind = kind
+        self.namespace = namespace
+        self.pred = pred
+        self.queue = collections.deque()
+        self.close_mode = None      # None, "clean" or "abrupt"
+
+    def matches_scope(self, ev):
+        if ev.kind != self.kind:
+            return False
+        if self.namespace is None:
+            return True
+        ns = (ev.obj.get("metadata") or {}).get("namespace")
+        return ns == self.namespace
+
+    def convert(self, ev):
+        """Turn a store event into what this watcher sees, applying selectors
+        the way the cacher does: an object entering the selection is ADDED,
+        one leaving it is DELETED (previous state, event's RV)."""
+        if not self.matches_scope(ev):
+            return None
+        if ev.type == "DELETED":
+            return {"type": "DELETED", "object": ev.obj} if self.pred(ev.prev) else None
+        cur_ok = self.pred(ev.obj)
+        prev_ok = ev.prev is not None and self.pred(ev.prev)
+        if cur_ok and prev_ok:
+            return {"type": "MODIFIED", "object": ev.obj}
+        if cur_ok:
+            return {"type": "ADDED", "object": ev.obj}
+        if prev_ok:
+            return {"type": "DELETED", "object": with_rv(ev.prev, ev.rv)}
+        return None
+
+
+def with_rv(obj, rv):
+    """Shallow copy of obj with metadata.resourceVersion = rv (stored objects
+    are never mutated, so copies share unchanged sub-dicts safely)."""
+    out = dict(obj)
+    out["metadata"] = dict(obj.get("metadata") or {})
+    out["metadata"]["resourceVersion"] = str(rv)
+    return out
+
+
+class Store:
+    """All API state behind one lock and one condition variable.
+
+    Stored objects are treated as immutable: every change stores a new dict.
+    That lets readers serialize objects after releasing the lock and lets the
+    history keep references instead of deep copies."""
+
+    def __init__(self, initial_rv=100, history_limit=100000):
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        self.rv = initial_rv
+        self.compacted_rv = initial_rv   # watches/lists need rv >= this
+        self.history_limit = history_limit
+        self.objects = {}                # (kind, key) -> obj
+        self.history = []                # [Event], ascending rv
+        self.watchers = set()
+
+    # ---- mutations (caller must NOT hold the lock) ----
+
+    def put(self, obj):
+        """Create or replace an object; returns (event type, stored object)."""
+        kind = obj.get("kind")
+        if kind not in KINDS:
+            raise ValueError("kind must be one of %s" % sorted(KINDS))
+        # kind and apiVersion first, as the real serializer orders them
+        obj = dict({"kind": kind, "apiVersion": "v1"}, **copy.deepcopy(obj))
+        obj["apiVersion"] = "v1"
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("name"):
+            raise ValueError("metadata.name is required")
+        if KINDS[kind][2]:
+            meta.setdefault("namespace", "default")
+        else:
+            meta.pop("namespace", None)
+        key = (kind, object_key(kind, meta.get("namespace"), meta["name"]))
+        with self.lock:
+            prev = self.objects.get(key)
+            if prev is not None:
+                meta.setdefault("uid", prev["metadata"].get("uid"))
+                meta.setdefault("creationTimestamp",
+                                prev["metadata"].get("creationTimestamp"))
+            meta.setdefault("uid", str(uuid.uuid4()))
+            meta.setdefault("creationTimestamp", now_rfc3339())
+            etype = "MODIFIED" if prev is not None else "ADDED"
+            return etype, self._commit_locked(etype, kind, key, obj, prev)
+
+    def delete(self, kind, namespace, name):
+        if kind not in KINDS:
+            raise ValueError("kind must be one of %s" % sorted(KINDS))
+        if KINDS[kind][2] and not namespace:
+            namespace = "default"
+        key = (kind, object_key(kind, namespace, name))
+        with self.lock:
+            prev = self.objects.get(key)
+            if prev is None:
+                return None
+            return self._commit_locked("DELETED", kind, key, None, prev)
+
+    def bind(self, namespace, name, node, annotations):
+        """pods/binding: set spec.nodeName iff unassigned (registry/core/pod/
+        storage BindingREST.assignPod semantics and error texts)."""
+        key = ("Pod", object_key("Pod", namespace, name))
+        with self.lock:
+            pod = self.objects.get(key)
+            if pod is None:
+                raise err_not_found("pods", name)
+            if pod["metadata"].get("deletionTimestamp"):
+                raise err_conflict("pods/binding", name,
+                                   "pod %s is being deleted, cannot be assigned "
+                                   "to a host" % name)
+            current = (pod.get("spec") or {}).get("nodeName") or ""
+            if current:
+                raise err_conflict("pods/binding", name,
+                                   'pod %s is already assigned to node "%s"'
+                                   % (name, current))
+            new = copy.deepcopy(pod)
+            new.setdefault("spec", {})["nodeName"] = node
+            if annotations:
+                new["metadata"].setdefault("annotations", {}).update(annotations)
+            conds = new.setdefault("status", {}).setdefault("conditions", [])
+            cond = next((c for c in conds if c.get("type") == "PodScheduled"), None)
+            if cond is None:
+                cond = {"type": "PodScheduled", "lastProbeTime": None}
+                conds.append(cond)
+            if cond.get("status") != "True":
+                cond["lastTransitionTime"] = now_rfc3339()
+            cond["status"] = "True"
+            cond.pop("reason", None)
+            cond.pop("message", None)
+            return self._commit_locked("MODIFIED", "Pod", key, new, pod)
+
+    def compact(self, keep):
+        """Drop all but the last `keep` history events.  Like etcd compaction,
+        resource versions at or before the newest dropped event become
+        unavailable to new watches and to continue tokens."""
+        with self.lock:
+            keep = max(0, int(keep))
+            drop = len(self.history) - keep
+            if drop > 0:
+                self.compacted_rv = self.history[drop - 1].rv
+                del self.history[:drop]
+            if keep == 0:
+                self.compacted_rv = self.rv
+            return self.compacted_rv
+
+    def reset(self):
+        """Forget all objects and history; RVs stay monotonic so stale
+        client RVs / tokens from before the reset get 410."""
+        with self.lock:
+            self.objects.clear()
+            self.history.clear()
+            self.compacted_rv = self.rv
+            for w in self.watchers:
+                w.close_mode = "abrupt"
+            self.cond.notify_all()
+
+    def close_watches(self, mode):
+        with self.lock:
+            for w in self.watchers:
+                w.close_mode = mode
+            n = len(self.watchers)
+            self.cond.notify_all()
+            return n
+
+    def wake(self):
+        with self.lock:
+            self.cond.notify_all()
+
+    def _commit_locked(self, etype, kind, key, obj, prev):
+        """Bump the global RV, store, record history, fan out to watchers."""
+        self.rv += 1
+        if etype == "DELETED":
+            del self.objects[key]
+            obj = with_rv(prev, self.rv)
+        else:
+            obj["metadata"]["resourceVersion"] = str(self.rv)
+            self.objects[key] = obj
+        ev = Event(self.rv, etype, kind, key[1], obj, prev)
+        self.history.append(ev)
+        if len(self.history) > self.history_limit:
+            dropped = self.history.pop(0)
+            self.compacted_rv = dropped.rv
+        for w in self.watchers:
+            wev = w.convert(ev)
+            if wev is not None:
+                w.queue.append(wev)
+        self.cond.notify_all()
+        return obj
+
+    # ---- reads (caller must hold the lock) ----
+
+    def current_items_locked(self, kind):
+        return {k: o for (kd, k), o in self.objects.items() if kd == kind}
+
+    def state_at_locked(self, kind, rv):
+        """Objects of `kind` as of resource version `rv`, rebuilt by undoing
+        newer history events (etcd MVCC read); needs rv >= compacted_rv."""
+        items = self.current_items_locked(kind)
+        for ev in reversed(self.history):
+            if ev.rv <= rv:
+                break
+            if ev.kind != kind:
+                continue
+            if ev.type == "ADDED":
+                items.pop(ev.key, None)
+            else:
+                items[ev.key] = ev.prev
+        return items
+
+
+# --------------------------------------------------------------------------
+# Bearer-token authentication
+# --------------------------------------------------------------------------
+
+class TokenAuth:
+    """Checks `Authorization: Bearer <token>` against a file re-read on every
+    request, so a test can rotate the token by rewriting the file.  The
+    previous token stays valid for `grace` seconds after the change is first
+    noticed (what a projected service-account token rotation looks like)."""
+
+    def __init__(self, path, grace):
+        self.path = path
+        self.grace = grace
+        self._lock = threading.Lock()
+        self._current = None
+        self._previous = None
+        self._changed_at = 0.0
+
+    def check(self, header):
+        try:
+            with open(self.path, "r", encoding="utf-8") as f:
+                token = f.read().strip()
+        except OSError:
+            token = None  # unreadable file: keep the last known token
+        with self._lock:
+            now = time.monotonic()
+            if token is not None and token != self._current:
+                if self._current:
+                    self._previous, self._changed_at = self._current, now
+                self._current = token
+            if not header:
+                return False
+            parts = header.split(None, 1)
+            if len(parts) != 2 or parts[0].lower() != "bearer":
+                return False
+            presented = parts[1].strip()
+            if not presented:
+                return False
+            if presented == self._current:
+                return True
+            return (presented == self._previous
+                    and now - self._changed_at < self.grace)
+
+
+# --------------------------------------------------------------------------
+# Application state shared by handler threads
+# --------------------------------------------------------------------------
+
+class App:
+    def __init__(self, args):
+        self.store = Store(initial_rv=args.initial_rv,
+                           history_limit=args.history_limit)
+        self.faults = Faults()
+        self.auth = TokenAuth(args.token_file, args.token_grace) if args.token_file else None
+        self.config = {
+            "bookmark_interval": args.bookmark_interval,
+            "watch_timeout": args.watch_timeout,
+            "expired_watch_mode": args.expired_watch_mode,
+            "anonymous_health": args.anonymous_health,
+        }
+        self.verbose = args.verbose
+        self._log_lock = threading.Lock()
+        self._requests = []
+        self._seq = 0
+
+    def log_request(self, entry):
+        with self._log_lock:
+            self._seq += 1
+            entry["seq"] = self._seq
+            self._requests.append(entry)
+            if len(self._requests) > 10000:
+                del self._requests[:1000]
+
+    def requests(self, since=0):
+        with self._log_lock:
+            return [dict(e) for e in self._requests if e["seq"] > since]
+
+    def clear_requests(self):
+        with self._log_lock:
+            self._requests.clear()
+
+    def set_config(self, body):
+        for key, value in body.items():
+            if key not in self.config and key != "token_grace":
+                raise ValueError("unknown config key %r" % key)
+            if key == "expired_watch_mode" and value not in ("event", "status"):
+                raise ValueError("expired_watch_mode must be 'event' or 'status'")
+            if key == "token_grace":
+                continue
+            self.config[key] = value
+        if "token_grace" in body and self.auth:
+            self.auth.grace = float(body["token_grace"])
+        self.store.wake()
+        out = dict(self.config)
+        if self.auth:
+            out["token_grace"] = self.auth.grace
+        return out
+
+
+def load_objects_file(path):
+    """Read a kubectl List (or *List, array, or single object) JSON file."""
+    with open(path, "r", encoding="utf-8") as f:
+        data = json.load(f)
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        kind = data.get("kind", "")
+        items = data["items"]
+        if kind.endswith("List") and kind[:-4] in KINDS:
+            for it in items:
+                it.setdefault("kind", kind[:-4])
+        return items
+    return [data]
+
+
+# --------------------------------------------------------------------------
+# HTTP handling
+# --------------------------------------------------------------------------
+
+API_PATH = re.compile(
+    r"^/api/v1(?P<watch>/watch)?"
+    r"(?:/namespaces/(?P<ns>[^/]+))?"
+    r"/(?P<resource>nodes|pods)"
+    r"(?:/(?P<name>[^/]+))?"
+    r"(?:/(?P<sub>binding))?/?$")
+
+
+def parse_bool(value):
+    """Go strconv.ParseBool, which the apiserver uses for ?watch= etc."""
+    return value in ("1", "t", "T", "TRUE", "true", "True")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-kube-apiserver/1.0"
+
+    def version_string(self):
+        return self.server_version
+
+    # ---- plumbing ----
+
+    @property
+    def app(self):
+        return self.server.app
+
+    def log_message(self, fmt, *args):
+        if self.app.verbose:
+            sys.stderr.write("fake-apiserver: %s - %s\n"
+                             % (self.address_string(), fmt % args))
+
+    def send_response(self, code, message=None):
+        self._status = code
+        if getattr(self, "_log_entry", None) is not None:
+            self._log_entry["status"] = code
+        super().send_response(code, message)
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_GET
+
+    def read_body(self):
+        """Request body, supporting Content-Length and chunked uploads."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def read_json(self):
+        raw = self.body
+        if not raw:
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise err_bad_request("unable to decode request body: %s" % exc)
+
+    def send_json(self, code, body, headers=None):
+        data = json.dumps(body, separators=(",", ":")).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Cache-Control", "no-cache, private")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def send_text(self, code, text):
+        data = text.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_error_status(self, err):
+        self.send_json(err.code, err.status, err.headers)
+
+    def abort_connection(self):
+        """Close the TCP connection without (finishing) a response, like a
+        crashed or unreachable apiserver."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def write_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def end_chunks(self):
+        self.wfile.write(b"0\r\n\r\n")
+
+    # ---- routing ----
+
+    def dispatch(self):
+        self._log_entry = None
+        # Always consume the body first: an error answered before reading it
+        # would leave the bytes to be parsed as the next keep-alive request.
+        try:
+            self.body = self.read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return
+        url = urlsplit(self.path)
+        self.url_path = url.path
+        self.query = {k: v[-1] for k, v in
+                      parse_qs(url.query, keep_blank_values=True).items()}
+        try:
+            if url.path.startswith("/_control/"):
+                self.handle_control(url.path[len("/_control/"):])
+                return
+            self.handle_api(url)
+        except ApiError as err:
+            self.send_error_status(err)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.close_connection = True
+
+    def handle_api(self, url):
+        app = self.app
+        auth_header = self.headers.get("Authorization")
+        entry = {
+            "time": time.time(), "method": self.command, "path": url.path,
+            "query": url.query, "params": dict(self.query),
+            "has_authorization": auth_header is not None,
+            "authorized": None, "status": None, "fault": None,
+            "user_agent": self.headers.get("User-Agent"),
+        }
+        self._log_entry = entry
+        app.log_request(entry)
+
+        down = app.faults.peek("down")
+        if down is not None:
+            entry["fault"] = "down"
+            if down.get("mode") == "503":
+                raise err_for_code(503, "the server is currently unable to "
+                                   "handle the request")
+            self.abort_connection()
+            return
+
+        if app.auth is not None:
+            public = (app.config["anonymous_health"] and auth_header is None
+                      and url.path in ("/healthz", "/readyz", "/livez", "/version"))
+            ok = public or app.auth.check(auth_header)
+            entry["authorized"] = ok
+            if not ok:
+                raise ApiError(401, "Unauthorized", "Unauthorized")
+
+        path = url.path
+        if path in ("/healthz", "/readyz", "/livez"):
+            return self.send_text(200, "ok")
+        if path == "/version":
+            return self.send_json(200, VERSION_INFO)
+        if path == "/api":
+            return self.send_json(200, {"kind": "APIVersions", "versions": ["v1"],
+                                        "serverAddressByClientCIDRs": [
+                                            {"clientCIDR": "0.0.0.0/0",
+                                             "serverAddress": "127.0.0.1"}]})
+        if path == "/api/v1":
+            return self.send_json(200, api_resource_list())
+
+        m = API_PATH.match(path)
+        if m is None:
+            if (self.command == "POST"
+                    and re.match(r"^/api/v1/namespaces/[^/]+/bindings/?$", path)):
+                return self.handle_binding(path.split("/")[4], None)
+            raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
+        ns, resource, name, sub = m.group("ns"), m.group("resource"), m.group("name"), m.group("sub")
+        kind = RESOURCE_TO_KIND[resource]
+        if ns is not None and not KINDS[kind][2]:
+            raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
+        if sub == "binding":
+            if self.command != "POST" or ns is None:
+                raise ApiError(405, "MethodNotAllowed",
+                               "%s is not supported on resources of kind "
+                               "\"pods/binding\"" % self.command,
+                               {"kind": "pods/binding"})
+            return self.handle_binding(ns, name)
+        if self.command not in ("GET", "HEAD"):
+            raise ApiError(405, "MethodNotAllowed",
+                           "%s is not supported on resources of kind \"%s\""
+                           % (self.command, resource), {"kind": resource})
+        is_watch = m.group("watch") is not None or parse_bool(self.query.get("watch", ""))
+        if name is not None and not is_watch:
+            return self.handle_get(kind, ns, name)
+        if name is not None:
+            # a watch on a single object is a field-selected watch
+            extra = "metadata.name=%s" % name
+            fs = self.query.get("fieldSelector")
+            self.query["fieldSelector"] = "%s,%s" % (fs, extra) if fs else extra
+        entry["watch"] = is_watch
+        if is_watch:
+            return self.handle_watch(kind, ns)
+        return self.handle_list(kind, ns)
+
+    # ---- get / list ----
+
+    def handle_get(self, kind, ns, name):
+        store = self.app.store
+        with store.lock:
+            obj = store.objects.get((kind, object_key(kind, ns, name)))
+        if obj is None:
+            raise err_not_found(KINDS[kind][0], name)
+        self.send_json(200, obj)
+
+    def apply_delay(self, resource):
+        params = self.app.faults.take("delay_ms", resource)
+        if params is not None:
+            self._log_entry["fault"] = "delay_ms"
+            time.sleep(float(params.get("ms", 0)) / 1000.0)
+
+    def selector_predicate(self, kind):
+        fpred = parse_field_selector(self.query.get("fieldSelector"), kind)
+        lpred = parse_label_selector(self.query.get("labelSelector"))
+        return lambda obj: obj is not None and fpred(obj) and lpred(obj)
+
+    def handle_list(self, kind, ns):
+        """List with limit/continue paging; pages after the first are served
+        from the state at the first page's RV (consistent snapshot)."""
+        app, store = self.app, self.app.store
+        resource, list_kind, _ = KINDS[kind]
+        self.apply_delay(resource)
+        fault = app.faults.take("list_status", resource)
+        if fault is not None:
+            self._log_entry["fault"] = "list_status"
+            raise err_for_code(int(fault.get("status", 500)))
+        pred = self.selector_predicate(kind)
+        limit = self.query.get("limit", "")
+        try:
+            limit = int(limit) if limit else 0
+        except ValueError:
+            raise err_bad_request("invalid limit %r" % limit)
+        token = self.query.get("continue", "")
+        rv_param = self.query.get("resourceVersion", "")
+        rv_match = self.query.get("resourceVersionMatch", "")
+
+        with store.lock:
+            start = ""
+            if token:
+                if rv_param not in ("", "0"):
+                    raise err_bad_request("specifying resource version is not "
+                                          "allowed when using continue")
+                snap_rv, start = decode_continue(token)
+                expired = (snap_rv >= 0 and snap_rv < store.compacted_rv)
+                if app.faults.take("page_expire", resource) is not None:
+                    self._log_entry["fault"] = "page_expire"
+                    expired = True
+                if expired:
+                    raise err_expired(MSG_CONTINUE_INCONSISTENT,
+                                      encode_continue(-1, start))
+                if snap_rv < 0:
+                    snap_rv = store.rv
+                items = store.state_at_locked(kind, snap_rv)
+            else:
+                snap_rv = store.rv
+                exact = rv_param not in ("", "0") and (limit > 0 or rv_match == "Exact")
+                if rv_param not in ("", "0"):
+                    try:
+                        want = int(rv_param)
+                    except ValueError:
+                        raise err_bad_request("invalid resource version: %s" % rv_param)
+                    if want > store.rv:
+                        deadline = time.monotonic() + 1.0
+                        while want > store.rv and time.monotonic() < deadline:
+                            store.cond.wait(deadline - time.monotonic())
+                        if want > store.rv:
+                            raise ApiError(
+                                504, "Timeout",
+                                "Too large resource version: %d, current: %d"
+                                % (want, store.rv),
+                                {"causes": [{"reason": "ResourceVersionTooLarge",
+                                             "message": "Too large resource version"}],
+                                 "retryAfterSeconds": 1},
+                                headers={"Retry-After": "1"})
+                    if exact:
+                        if want < store.compacted_rv:
+                            raise err_expired(MSG_EXPIRED_LIST)
+                        snap_rv = want
+                    else:
+                        snap_rv = store.rv
+                items = (store.state_at_locked(kind, snap_rv) if exact
+                         else store.current_items_locked(kind))
+
+        keys = sorted(k for k, o in items.items()
+                      if k >= start and (ns is None or o["metadata"].get("namespace") == ns)
+                      and pred(o))
+        meta = {"resourceVersion": str(snap_rv)}
+        if limit > 0 and len(keys) > limit:
+            page = keys[:limit]
+            meta["continue"] = encode_continue(snap_rv, page[-1] + "\x00")
+            meta["remainingItemCount"] = len(keys) - limit
+        else:
+            page = keys
+        body = {"kind": list_kind, "apiVersion": "v1", "metadata": meta,
+                "items": [items[k] for k in page]}
+        self.send_json(200, body)
+
+    # ---- watch ----
+
+    def handle_watch(self, kind, ns):
+        app, store = self.app, self.app.store
+        resource = KINDS[kind][0]
+        self.apply_delay(resource)
+        pred = self.selector_predicate(kind)
+        bookmarks = parse_bool(self.query.get("allowWatchBookmarks", ""))
+        cap = float(app.config["watch_timeout"])
+        try:
+            timeout = float(self.query.get("timeoutSeconds") or cap)
+        except ValueError:
+            raise err_bad_request("invalid timeoutSeconds")
+        timeout = min(timeout, cap) if timeout > 0 else cap
+        rv_param = self.query.get("resourceVersion", "")
+
+        if app.faults.take("watch_gone_status", resource) is not None:
+            self._log_entry["fault"] = "watch_gone_status"
+            with store.lock:
+                raise err_too_old_watch(int(rv_param) if rv_param.isdigit() else 0,
+                                        store.compacted_rv)
+        gone_event = None
+        if app.faults.take("watch_gone_event", resource) is not None:
+            self._log_entry["fault"] = "watch_gone_event"
+            with store.lock:
+                gone_event = err_too_old_watch(
+                    int(rv_param) if rv_param.isdigit() else 0, store.compacted_rv)
+        drop = app.faults.take("drop_watch_after_events", resource)
+        if drop is not None:
+            self._log_entry["fault"] = "drop_watch_after_events"
+
+        watcher = Watcher(kind, ns, pred)
+        initial = []
+        with store.lock:
+            if gone_event is None and rv_param not in ("", "0"):
+                try:
+                    rv = int(rv_param)
+                except ValueError:
+                    raise err_bad_request("invalid resource version: %s" % rv_param)
+                if rv < store.compacted_rv:
+                    expired = err_too_old_watch(rv, store.compacted_rv)
+                    if app.config["expired_watch_mode"] == "status":
+                        raise expired
+                    gone_event = expired
+                else:
+                    for ev in store.history:
+                        if ev.rv > rv:
+                            wev = watcher.convert(ev)
+                            if wev is not None:
+                                initial.append(wev)
+            elif gone_event is None:
+                # rv unset / "0": synthetic ADDED for the current state
+                items = store.current_items_locked(kind)
+                for key in sorted(items):
+                    obj = items[key]
+                    if ns is not None and obj["metadata"].get("namespace") != ns:
+                        continue
+                    if pred(obj):
+                        initial.append({"type": "ADDED", "object": obj})
+            if gone_event is None:
+                store.watchers.add(watcher)
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Cache-Control", "no-cache, private")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if gone_event is not None:
+                self.send_event({"type": "ERROR", "object": gone_event.status})
+                self.end_chunks()
+                return
+            self.stream_watch(watcher, initial, bookmarks, timeout,
+                              drop.get("events", 1) if drop is not None else None)
+        finally:
+            with store.lock:
+                store.watchers.discard(watcher)
+
+    def send_event(self, event):
+        self.write_chunk(json.dumps(event, separators=(",", ":")).encode() + b"\n")
+
+    def stream_watch(self, watcher, initial, bookmarks, timeout, drop_after):
+        """Write replayed then live events until timeout, a fault, or a
+        control-requested close.  Events are written outside the lock."""
+        app, store = self.app, self.app.store
+        resource = KINDS[watcher.kind][0]
+        deadline = time.monotonic() + timeout
+        last_bookmark = time.monotonic()
+        sent = 0
+        pending = collections.deque(initial)
+        while True:
+            while pending:
+                event = pending.popleft()
+                cut = app.faults.take("cut_watch_mid_event", resource)
+                if cut is not None:
+                    self._log_entry["fault"] = "cut_watch_mid_event"
+                    self.write_half_event(event, cut.get("mode", "truncate_chunk"))
+                    self.abort_connection()
+                    return
+                self.send_event(event)
+                sent += 1
+                if drop_after is not None and sent >= int(drop_after):
+                    self.abort_connection()
+                    return
+            if app.faults.peek("down") is not None:
+                self.abort_connection()
+                return
+            with store.lock:
+                while True:
+                    if watcher.queue or watcher.close_mode:
+                        break
+                    now = time.monotonic()
+                    if now >= deadline:
+                        break
+                    interval = float(app.config["bookmark_interval"] or 0)
+                    if bookmarks and interval > 0 and now - last_bookmark >= interval:
+                        break
+                    wait = deadline - now
+                    if bookmarks and interval > 0:
+                        wait = min(wait, last_bookmark + interval - now)
+                    store.cond.wait(min(wait, 0.5))
+                    if app.faults.peek("down") is not None or self.client_gone():
+                        watcher.close_mode = "abrupt"
+                pending.extend(watcher.queue)
+                watcher.queue.clear()
+                close_mode = watcher.close_mode
+                bookmark = None
+                interval = float(app.config["bookmark_interval"] or 0)
+                if (not pending and bookmarks and interval > 0
+                        and time.monotonic() - last_bookmark >= interval):
+                    bookmark = {"type": "BOOKMARK", "object": {
+                        "kind": watcher.kind, "apiVersion": "v1",
+                        "metadata": {"resourceVersion": str(store.rv)}}}
+            if close_mode == "abrupt":
+                self.abort_connection()
+                return
+            if close_mode == "clean" or (not pending and time.monotonic() >= deadline):
+                self.end_chunks()
+                return
+            if bookmark is not None:
+                self.send_event(bookmark)
+                last_bookmark = time.monotonic()
+
+    def write_half_event(self, event, mode):
+        """Write the first half of an event then stop: either a chunk header
+        promising the whole event followed by half of it (a connection cut
+        mid-chunk), or a complete chunk holding half a JSON line."""
+        data = json.dumps(event, separators=(",", ":")).encode() + b"\n"
+        half = data[:max(1, len(data) // 2)]
+        if mode == "partial_line":
+            self.write_chunk(half)
+        else:
+            self.wfile.write(b"%x\r\n" % len(data) + half)
+
+    def client_gone(self):
+        """True if the watch client closed its side (EOF on the socket).
+        Lets idle watch threads end before their timeout."""
+        sock = self.connection
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            old = sock.gettimeout()
+            sock.settimeout(0)
+            try:
+                if isinstance(sock, ssl.SSLSocket):
+                    data = sock.recv(1)
+                else:
+                    data = sock.recv(1, socket.MSG_PEEK)
+            finally:
+                sock.settimeout(old)
+            return data == b""
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
+        except (OSError, ValueError):
+            return True
+
+    # ---- binding ----
+
+    def handle_binding(self, ns, url_name):
+        """POST pods/{name}/binding (and the legacy namespaces/{ns}/bindings)."""
+        app = self.app
+        body = self.read_json()
+        if not isinstance(body, dict):
+            raise err_bad_request("unable to decode request body: not an object")
+        if body.get("kind") not in (None, "", "Binding"):
+            raise err_bad_request("not a Binding object: kind %r" % body.get("kind"))
+        meta = body.get("metadata") or {}
+        name = meta.get("name") or ""
+        if url_name is None:
+            url_name = name
+            if not name:
+                raise ApiError(422, "Invalid", "Binding.core \"\" is invalid: "
+                               "metadata.name: Required value: name or "
+                               "generateName is required",
+                               {"kind": "Binding", "causes": [
+                                   {"reason": "FieldValueRequired",
+                                    "message": "Required value: name or "
+                                               "generateName is required",
+                                    "field": "metadata.name"}]})
+        if meta.get("namespace") and meta["namespace"] != ns:
+            raise err_bad_request("the namespace of the provided object does not "
+                                  "match the namespace sent on the request")
+        if name != url_name:
+            raise err_bad_request("name in URL does not match name in Binding object")
+        target = body.get("target") or {}
+        errs = []
+        if target.get("kind") not in (None, "", "Node"):
+            errs.append('target.kind: Unsupported value: "%s": supported values: '
+                        '"Node", "<empty>"' % target.get("kind"))
+        if not target.get("name"):
+            errs.append("target.name: Required value")
+        if errs:
+            # upstream returns the raw validation aggregate, which the
+            # apiserver turns into a 500 Status with an empty reason
+            msg = errs[0] if len(errs) == 1 else "[%s]" % ", ".join(errs)
+            raise ApiError(500, "", msg)
+        fail = app.faults.take("binding_fail", "pods")
+        if fail is not None:
+            self._log_entry["fault"] = "binding_fail"
+            if fail.get("after_commit"):
+                app.store.bind(ns, url_name, target["name"], meta.get("annotations"))
+            raise err_for_code(int(fail.get("status", 500)))
+        app.store.bind(ns, url_name, target["name"], meta.get("annotations"))
+        # the create handler fills in 201 for a Status result without a code
+        self.send_json(201, status_body(201, "", "", status="Success"))
+
+    # ---- control API ----
+
+    def handle_control(self, op):
+        """Unauthenticated JSON control endpoints used by tests."""
+        app, store = self.app, self.app.store
+        try:
+            body = self.read_json()
+            if self.command == "GET" and op == "state":
+                return self.send_json(200, self.control_state())
+            if self.command == "GET" and op == "requests":
+                since = int(self.query.get("since") or 0)
+                return self.send_json(200, {"requests": app.requests(since)})
+            if self.command == "GET" and op == "faults":
+                return self.send_json(200, {"faults": app.faults.snapshot()})
+            if self.command == "GET" and op == "config":
+                return self.send_json(200, app.set_config({}))
+            if self.command == "GET" and op == "history":
+                with store.lock:
+                    events = [{"resourceVersion": str(e.rv), "type": e.type,
+                               "kind": e.kind, "key": e.key} for e in store.history]
+                return self.send_json(200, {"events": events,
+                                            "compactedResourceVersion": str(store.compacted_rv)})
+            if self.command != "POST":
+                return self.send_json(404, {"error": "unknown control endpoint"})
+            if op == "objects":
+                objs = body.get("objects")
+                if objs is None:
+                    objs = [body["object"] if "object" in body else body]
+                results = []
+                for obj in objs:
+                    etype, stored = store.put(obj)
+                    results.append({"type": etype, "object": stored})
+                out = dict(results[-1]) if len(results) == 1 else {"results": results}
+                out["resourceVersion"] = results[-1]["object"]["metadata"]["resourceVersion"]
+                return self.send_json(200, out)
+            if op == "delete":
+                obj = store.delete(body.get("kind"), body.get("namespace"), body.get("name"))
+                if obj is None:
+                    return self.send_json(404, {"error": "no such object"})
+                return self.send_json(200, {"type": "DELETED", "object": obj,
+                                            "resourceVersion": obj["metadata"]["resourceVersion"]})
+            if op == "compact":
+                crv = store.compact(body.get("keep", 0))
+                return self.send_json(200, {"compactedResourceVersion": str(crv)})
+            if op == "faults":
+                faults = app.faults.set_many(body)
+                store.wake()
+                return self.send_json(200, {"faults": faults})
+            if op == "config":
+                return self.send_json(200, app.set_config(body))
+            if op == "close_watches":
+                n = store.close_watches(body.get("mode", "clean"))
+                return self.send_json(200, {"closed": n})
+            if op == "requests/clear":
+                app.clear_requests()
+                return self.send_json(200, {})
+            if op == "reset":
+                app.faults.clear()
+                store.reset()
+                app.clear_requests()
+                return self.send_json(200, self.control_state())
+            return self.send_json(404, {"error": "unknown control endpoint"})
+        except ApiError as err:
+            return self.send_json(400, {"error": err.status.get("message")})
+        except (ValueError, KeyError, TypeError) as exc:
+            return self.send_json(400, {"error": "%s: %s" % (type(exc).__name__, exc)})
+
+    def control_state(self):
+        store = self.app.store
+        with store.lock:
+            objects = [o for _, o in sorted(store.objects.items())]
+            return {"resourceVersion": str(store.rv),
+                    "compactedResourceVersion": str(store.compacted_rv),
+                    "historyLength": len(store.history),
+                    "watchers": len(store.watchers),
+                    "objects": objects,
+                    "faults": self.app.faults.snapshot()}
+
+
+def api_resource_list():
+    return {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+        {"name": "nodes", "singularName": "node", "namespaced": False,
+         "kind": "Node", "verbs": ["get", "list", "watch"]},
+        {"name": "pods", "singularName": "pod", "namespaced": True,
+         "kind": "Pod", "verbs": ["get", "list", "watch"]},
+        {"name": "pods/binding", "singularName": "", "namespaced": True,
+         "kind": "Binding", "verbs": ["create"]},
+    ]}
+
+
+# --------------------------------------------------------------------------
+# Server, TLS and lifecycle
+# --------------------------------------------------------------------------
+
+class FakeApiServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer whose TLS handshake runs in the per-connection
+    thread, so a client that never completes a handshake cannot stall accept()."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address, app, ssl_ctx):
+        self.app = app
+        self.ssl_ctx = ssl_ctx
+        super().__init__(address, Handler)
+
+    def finish_request(self, request, client_address):
+        if self.ssl_ctx is None:
+            return super().finish_request(request, client_address)
+        request.settimeout(10)
+        try:
+            tls = self.ssl_ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            if self.app.verbose:
+                sys.stderr.write("fake-apiserver: TLS handshake failed: %s\n" % exc)
+            return
+        tls.settimeout(None)
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        if self.app.verbose:
+            super().handle_error(request, client_address)
+
+
+def make_ssl_context(args):
+    if not args.tls_cert:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls_cert, args.tls_key or None)
+    if args.client_ca:
+        ctx.load_verify_locations(cafile=args.client_ca)
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    return ctx
+
+
+def start_exit_watchdogs(args):
+    """Make sure a test harness that dies never leaves this process behind."""
+    if args.max_seconds > 0:
+        t = threading.Timer(args.max_seconds, lambda: os._exit(0))
+        t.daemon = True
+        t.start()
+    if args.exit_on_stdin_eof:
+        def wait_eof():
+            try:
+                while os.read(0, 4096):
+                    pass
+            except OSError:
+                pass
+            os._exit(0)
+        threading.Thread(target=wait_eof, daemon=True).start()
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description="Test-only fake Kubernetes API server.")
+    p.add_argument("--port", type=int, default=0, help="TCP port (0 = pick a free one)")
+    p.add_argument("--objects", help="kubectl List JSON with initial Nodes/Pods")
+    p.add_argument("--token-file", help="require 'Authorization: Bearer <file content>'")
+    p.add_argument("--token-grace", type=float, default=0.0,
+                   help="seconds the previous token stays valid after rotation")
+    p.add_argument("--anonymous-health", action="store_true",
+                   help="allow /healthz,/readyz,/livez,/version without a token")
+    p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate chain")
+    p.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    p.add_argument("--client-ca", help="require client certificates signed by this CA")
+    p.add_argument("--bookmark-interval", type=float, default=5.0,
+                   help="seconds between BOOKMARK events (0 = never)")
+    p.add_argument("--watch-timeout", type=float, default=60.0,
+                   help="server-side cap / default for watch duration (seconds)")
+    p.add_argument("--expired-watch-mode", choices=("event", "status"), default="event",
+                   help="too-old watch RV: ERROR event in a 200 stream, or HTTP 410")
+    p.add_argument("--history-limit", type=int, default=100000,
+                   help="auto-compact history beyond this many events")
+    p.add_argument("--initial-rv", type=int, default=100,
+                   help="resource version counter start value")
+    p.add_argument("--max-seconds", type=float, default=600.0,
+                   help="exit after this many seconds (0 = never)")
+    p.add_argument("--exit-on-stdin-eof", action="store_true",
+                   help="exit when stdin reaches EOF")
+    p.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    args = p.parse_args(argv)
+    if bool(args.tls_key) and not args.tls_cert:
+        p.error("--tls-key needs --tls-cert")
+    if args.client_ca and not args.tls_cert:
+        p.error("--client-ca needs --tls-cert")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    start_exit_watchdogs(args)
+    app = App(args)
+    if args.objects:
+        for obj in load_objects_file(args.objects):
+            app.store.put(obj)
+    server = FakeApiServer(("127.0.0.1", args.port), app, make_ssl_context(args))
+    sys.stdout.write("LISTENING %d\n" % server.server_address[1])
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
