@@ -1,0 +1,132 @@
+// The epc-extender binary against the fake API server, end to end: readiness follows the API,
+// decisions see what the API shows, and a bind call creates the Binding in the API server.
+#include <signal.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "child_process.h"
+#include "kube_test_support.h"
+#include "test_http_client.h"
+
+namespace epc {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string kubeconfig_for(const test::FakeApiServer& server) {
+  return "apiVersion: v1\nkind: Config\n"
+         "clusters: [{name: fake, cluster: {server: \"" +
+         server.url() +
+         "\"}}]\n"
+         "users: [{name: scheduler, user: {token: not-checked}}]\n"
+         "contexts: [{name: test, context: {cluster: fake, user: scheduler}}]\n"
+         "current-context: test\n";
+}
+
+std::string filter_request(const std::string& pod, const std::string& epc) {
+  return Json{{"Pod",
+               {{"metadata", {{"name", pod}, {"namespace", "default"}, {"uid", "uid-" + pod}}},
+                {"spec",
+                 {{"containers",
+                   {{{"name", "c"},
+                     {"resources",
+                      {{"requests", {{"sgx.intel.com/epc", epc}}},
+                       {"limits", {{"sgx.intel.com/epc", epc}}}}}}}}}},
+                {"status", {{"phase", "Pending"}}}}},
+              {"Nodes", nullptr},
+              {"NodeNames", {"sgx-a"}}}
+      .dump();
+}
+
+// The port from "epc-extender 0.1.0 listening on http://127.0.0.1:PORT (prefix "")".
+int port_of(const std::string& line) {
+  const size_t colon = line.find(':', line.find("http://") + 7);
+  return std::stoi(line.substr(colon + 1));
+}
+
+class BinaryAgainstApiTest : public ::testing::Test {
+ protected:
+  test::HttpResponse get(const std::string& path) {
+    auto response = test::send_request(port_, test::get_request(path), 5s);
+    EXPECT_TRUE(response.ok()) << path;
+    return response ? *response : test::HttpResponse{};
+  }
+  Json post(const std::string& path, const std::string& body) {
+    auto response = test::send_request(port_, test::post_request(path, body), 5s);
+    EXPECT_TRUE(response.ok() && response->status == 200) << path;
+    return response ? Json::parse(response->body) : Json();
+  }
+
+  int port_ = 0;
+};
+
+TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
+  test::FakeApiServer api;
+  ASSERT_TRUE(api.started());
+  api.set_faults({{"down", true}});
+  test::TempDir dir;
+  test::write_file(dir.file("kubeconfig"), kubeconfig_for(api));
+
+  test::ChildProcess extender({EPC_EXTENDER_BINARY, "serve", "--kubeconfig", dir.file("kubeconfig"),
+                               "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(extender.started());
+  const std::optional<std::string> listening = extender.wait_for_line("listening on", 10s);
+  ASSERT_TRUE(listening.has_value()) << extender.stderr_text();
+  port_ = port_of(*listening);
+
+  // The API is down: not ready, and filter says so instead of judging from an empty view.
+  EXPECT_EQ(get("/readyz").status, 503);
+  EXPECT_THAT(post("/filter", filter_request("p1", "64Mi"))["Error"].get<std::string>(),
+              HasSubstr("epc-extender is not ready"));
+
+  api.put(test::node_object("sgx-a", "128Mi"));
+  Json p1 = test::pod_object("default", "p1", "64Mi", "", "Pending");
+  p1["metadata"]["uid"] = "uid-p1";  // the UID kube-scheduler will send
+  api.put(p1);
+  api.set_faults({{"down", false}});
+  ASSERT_TRUE(test::wait_until([&] { return get("/readyz").status == 200; }))
+      << get("/readyz").body;
+
+  const Json filtered = post("/filter", filter_request("p1", "64Mi"));
+  EXPECT_EQ(filtered["NodeNames"], Json::array({"sgx-a"})) << filtered.dump();
+
+  // bind: the Binding reaches the API server, whose watch event then agrees with the ledger.
+  const Json bound = post(
+      "/bind", R"({"PodName":"p1","PodNamespace":"default","PodUID":"uid-p1","Node":"sgx-a"})");
+  EXPECT_EQ(bound["Error"], "");
+  const Json state = api.control_get("state");
+  bool p1_bound = false;
+  for (const Json& object : state["objects"]) {
+    if (object.value("kind", "") == "Pod" && object["metadata"]["name"] == "p1") {
+      p1_bound = object["spec"].value("nodeName", "") == "sgx-a";
+    }
+  }
+  EXPECT_TRUE(p1_bound) << state.dump();
+
+  // Another writer fills the node; the next decision sees it once the watch brings it.
+  api.put(test::pod_object("default", "other", "64Mi", "sgx-a", "Running"));
+  const std::string p2 = filter_request("p2", "64Mi");
+  ASSERT_TRUE(
+      test::wait_until([&] { return post("/filter", p2)["FailedNodes"].contains("sgx-a"); }));
+  EXPECT_EQ(post("/filter", p2)["FailedNodes"]["sgx-a"],
+            "insufficient sgx.intel.com/epc: requested 64Mi, free 0 of 128Mi");
+
+  // The other pod finishes: its EPC is released at once, without waiting for a re-list.
+  api.put(test::pod_object("default", "other", "64Mi", "sgx-a", "Succeeded"));
+  ASSERT_TRUE(
+      test::wait_until([&] { return post("/filter", p2)["NodeNames"] == Json::array({"sgx-a"}); }));
+
+  extender.send_signal(SIGTERM);
+  EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();
+}
+
+}  // namespace
+}  // namespace epc
