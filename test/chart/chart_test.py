@@ -325,6 +325,14 @@ class ExtenderOnlyTest(ChartCase):
         common = {k: v for k, v in ext.items() if k not in {"httpTimeout", "enableHTTPS"}}
         self.assertEqual({k: v for k, v in legacy.items() if k not in {"httpTimeout", "enableHttps"}}, common)
 
+    def test_only_epc_pods_reach_the_extender_unless_steering_is_asked_for(self):
+        ext = self.only_extender(self.snippets(render({"mode": "extenderOnly"}))[0])
+        self.assertEqual([m["name"] for m in ext["managedResources"]],
+                         ["sgx.intel.com/epc", "kubernetes.azure.com/sgx_epc_mem_in_MiB",
+                          "alibabacloud.com/sgx_epc_MiB"])
+        steering = render({"mode": "extenderOnly", "extender": {"steerNonEpcPods": True}})
+        self.assertNotIn("managedResources", self.only_extender(self.snippets(steering)[0]))
+
     def test_policy_timeout_is_nanoseconds_for_every_unit(self):
         for text, nanos in (("750ms", 750_000_000), ("5s", 5_000_000_000), ("2m", 120_000_000_000)):
             with self.subTest(httpTimeout=text):

@@ -152,7 +152,7 @@ bindVerb: bind
 weight: {{ int64 .Values.extender.weight }}
 nodeCacheCapable: {{ .Values.extender.nodeCacheCapable }}
 ignorable: {{ .Values.extender.ignorable }}
-{{- if not .Values.extender.steerNonEpcPods }}
+{{- if not (include "epc-extender.steerNonEpcPods" .) }}
 managedResources:
 {{- range .Values.extender.resourceNames }}
   - name: {{ . | quote }}
@@ -198,7 +198,7 @@ values involved and what they were set to.
 {{- if not (or $e.filter $e.prioritize $e.preempt $e.bind) -}}
 {{- fail "extender: filter, prioritize, preempt and bind are all false, so kube-scheduler would never call it" -}}
 {{- end -}}
-{{- if and $e.ignoredByScheduler $e.steerNonEpcPods -}}
+{{- if and $e.ignoredByScheduler (include "epc-extender.steerNonEpcPods" .) -}}
 {{- fail "extender.ignoredByScheduler=true needs extender.steerNonEpcPods=false: ignoredByScheduler belongs to managedResources entries, which steering non-EPC pods leaves out" -}}
 {{- end -}}
 {{- if and (eq .Values.mode "extenderOnly") $e.bind (gt (int $e.replicas) 1) -}}
@@ -222,3 +222,16 @@ values involved and what they were set to.
 {{- fail (printf "mode=secondScheduler renders kubescheduler.config.k8s.io/v1, which needs Kubernetes 1.25 or newer; this cluster is %s (use mode=extenderOnly and its Policy file)" .Capabilities.KubeVersion.Version) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+"true" when every pod is to reach the extender (managedResources left out), "" otherwise. An unset
+extender.steerNonEpcPods follows the mode: a second scheduler only sees pods that opted in, but the
+cluster's own scheduler in extenderOnly mode would make every pod depend on the extender.
+*/}}
+{{- define "epc-extender.steerNonEpcPods" -}}
+{{- $steer := .Values.extender.steerNonEpcPods -}}
+{{- if kindIs "invalid" $steer -}}
+{{- $steer = eq .Values.mode "secondScheduler" -}}
+{{- end -}}
+{{- if $steer }}true{{ end -}}
+{{- end }}
