@@ -184,26 +184,21 @@ Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::st
                                           const EpcResources& epc) {
   std::optional<Pod> pod;
   ExtenderArgs args;
-  Result<void> done = parse_document(
-      parsers, padded_body, kBody, [&](JsonObject& root, const JsonPath& at) -> Result<void> {
-        return read_fields(
-            root, at,
-            [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-              if (keys_equal(key, "Pod")) return read_request_pod(field, field_at, epc, pod);
-              if (keys_equal(key, "Nodes")) {
-                return assign(
-                    read_nullable<std::vector<NodeArg>>(
-                        field, field_at, [&] { return read_node_list(field, field_at, epc); }),
-                    args.nodes);
-              }
-              if (keys_equal(key, "NodeNames")) {
-                return assign(
-                    read_nullable<std::vector<std::string>>(
-                        field, field_at, [&] { return read_string_array(field, field_at); }),
-                    args.node_names);
-              }
-              return {};
-            });
+  Result<void> done = read_document_fields(
+      parsers, padded_body, kBody,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "Pod")) return read_request_pod(field, field_at, epc, pod);
+        if (keys_equal(key, "Nodes")) {
+          return assign(read_nullable<std::vector<NodeArg>>(
+                            field, field_at, [&] { return read_node_list(field, field_at, epc); }),
+                        args.nodes);
+        }
+        if (keys_equal(key, "NodeNames")) {
+          return assign(read_nullable<std::vector<std::string>>(
+                            field, field_at, [&] { return read_string_array(field, field_at); }),
+                        args.node_names);
+        }
+        return {};
       });
   if (!done) return done.error();
   if (!pod) return make_error("missing Pod");
@@ -213,22 +208,16 @@ Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::st
 
 Result<BindingArgs> decode_binding_args(JsonParserPool& parsers, const std::string& padded_body) {
   BindingArgs args;
-  Result<void> done = parse_document(
-      parsers, padded_body, kBody, [&](JsonObject& root, const JsonPath& at) -> Result<void> {
-        return read_fields(
-            root, at,
-            [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-              std::string* target = keys_equal(key, "PodName")        ? &args.pod_name
-                                    : keys_equal(key, "PodNamespace") ? &args.pod_namespace
-                                    : keys_equal(key, "PodUID")       ? &args.pod_uid
-                                    : keys_equal(key, "Node")         ? &args.node
-                                                                      : nullptr;
-              if (target == nullptr) return {};
-              Result<std::string> text = read_string(field, field_at);
-              if (!text) return text.error();
-              *target = std::move(*text);
-              return {};
-            });
+  Result<void> done = read_document_fields(
+      parsers, padded_body, kBody,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        std::string* target = keys_equal(key, "PodName")        ? &args.pod_name
+                              : keys_equal(key, "PodNamespace") ? &args.pod_namespace
+                              : keys_equal(key, "PodUID")       ? &args.pod_uid
+                              : keys_equal(key, "Node")         ? &args.node
+                                                                : nullptr;
+        if (target == nullptr) return {};
+        return read_string_into(field, field_at, *target);
       });
   if (!done) return done.error();
   // The UID may be empty (the ledger then finds the pod by namespace and name); the rest may not.
@@ -244,26 +233,23 @@ Result<PreemptionArgs> decode_preemption_args(JsonParserPool& parsers,
   std::optional<Pod> pod;
   std::optional<std::vector<NodeVictims>> full;
   std::optional<std::vector<NodeVictims>> meta;
-  Result<void> done = parse_document(
-      parsers, padded_body, kBody, [&](JsonObject& root, const JsonPath& at) -> Result<void> {
-        return read_fields(
-            root, at,
-            [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-              if (keys_equal(key, "Pod")) return read_request_pod(field, field_at, epc, pod);
-              if (keys_equal(key, "NodeNameToVictims")) {
-                return assign(read_nullable<std::vector<NodeVictims>>(
-                                  field, field_at,
-                                  [&] { return read_victims_map(field, field_at, epc, true); }),
-                              full);
-              }
-              if (keys_equal(key, "NodeNameToMetaVictims")) {
-                return assign(read_nullable<std::vector<NodeVictims>>(
-                                  field, field_at,
-                                  [&] { return read_victims_map(field, field_at, epc, false); }),
-                              meta);
-              }
-              return {};
-            });
+  Result<void> done = read_document_fields(
+      parsers, padded_body, kBody,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "Pod")) return read_request_pod(field, field_at, epc, pod);
+        if (keys_equal(key, "NodeNameToVictims")) {
+          return assign(
+              read_nullable<std::vector<NodeVictims>>(
+                  field, field_at, [&] { return read_victims_map(field, field_at, epc, true); }),
+              full);
+        }
+        if (keys_equal(key, "NodeNameToMetaVictims")) {
+          return assign(
+              read_nullable<std::vector<NodeVictims>>(
+                  field, field_at, [&] { return read_victims_map(field, field_at, epc, false); }),
+              meta);
+        }
+        return {};
       });
   if (!done) return done.error();
   if (!pod) return make_error("missing Pod");

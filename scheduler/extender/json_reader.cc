@@ -198,6 +198,13 @@ Result<int32_t> read_int32(JsonValue& value, const JsonPath& at) {
   return static_cast<int32_t>(*number);
 }
 
+Result<void> read_string_into(JsonValue& value, const JsonPath& at, std::string& target) {
+  Result<std::string> text = read_string(value, at);
+  if (!text) return text.error();
+  target = std::move(*text);
+  return {};
+}
+
 Result<bool> read_bool(JsonValue& value, const JsonPath& at) {
   Result<bool> null = read_null(value, at);
   if (!null) return null.error();

@@ -111,6 +111,8 @@ Result<std::string> read_string(JsonValue& value, const JsonPath& at);
 Result<int64_t> read_int64(JsonValue& value, const JsonPath& at);
 Result<int32_t> read_int32(JsonValue& value, const JsonPath& at);
 Result<bool> read_bool(JsonValue& value, const JsonPath& at);
+// read_string into `target`, for field tables that pick the target by key.
+Result<void> read_string_into(JsonValue& value, const JsonPath& at, std::string& target);
 
 // Calls `on_field(key, value, path)` -> Result<void> for each field of the object, in document
 // order, stopping at the first error. Null is an object without fields.
@@ -164,5 +166,14 @@ Result<void> read_array(JsonValue& value, const JsonPath& at, OnElement&& on_ele
 using RootReader = std::function<Result<void>(JsonObject&, const JsonPath&)>;
 Result<void> parse_document(JsonParserPool& parsers, const std::string& padded_body,
                             std::string_view label, const RootReader& on_root);
+
+// parse_document for the common case: `on_field(key, value, path)` for each field of the root.
+template <class OnField>
+Result<void> read_document_fields(JsonParserPool& parsers, const std::string& padded_body,
+                                  std::string_view label, OnField&& on_field) {
+  return parse_document(parsers, padded_body, label, [&](JsonObject& root, const JsonPath& at) {
+    return read_fields(root, at, on_field);
+  });
+}
 
 }  // namespace epc
