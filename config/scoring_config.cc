@@ -7,148 +7,431 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "config/yaml_fields.h"
+
 namespace epc {
 namespace {
 
-// Accumulates problems instead of stopping at the first, so that one run reports them all.
-class Problems {
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 10> kRootKeys{
+    "apiVersion", "kind",     "epcResources", "confidentialNodes", "pools",
+    "strategy",   "headroom", "nonEpcPods",   "overrides",         "extender"};
+
+constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategies{{
+    {"binpack", Strategy::kBinPack},
+    {"spread", Strategy::kSpread},
+    {"ratio", Strategy::kRatio},
+    {"bestfit", Strategy::kBestFit},
+}};
+constexpr std::array<std::pair<std::string_view, Normalization>, 2> kNormalizations{{
+    {"rank", Normalization::kRank},
+    {"proportional", Normalization::kProportional},
+}};
+constexpr std::array<std::pair<std::string_view, NonEpcPolicy>, 3> kNonEpcPolicies{{
+    {"allow", NonEpcPolicy::kAllow},
+    {"prefer-general", NonEpcPolicy::kPreferGeneral},
+    {"require-general", NonEpcPolicy::kRequireGeneral},
+}};
+constexpr std::array<std::pair<std::string_view, ConfidentialRule>, 4> kRules{{
+    {"epc", ConfidentialRule::kEpc},
+    {"selector", ConfidentialRule::kSelector},
+    {"epc-or-selector", ConfidentialRule::kEpcOrSelector},
+    {"epc-and-selector", ConfidentialRule::kEpcAndSelector},
+}};
+constexpr std::array<std::pair<std::string_view, OverrideKey>, 2> kOverrideKeys{{
+    {"strategy", OverrideKey::kStrategy},
+    {"normalization", OverrideKey::kNormalization},
+}};
+constexpr std::array<std::string_view, 4> kVerbs{"filter", "prioritize", "bind", "preempt"};
+constexpr int64_t kMaxBestFitHistory = 1024;
+
+// Reads the document into a ScoringConfig, adding a problem for everything wrong with it.
+class ConfigReader {
  public:
-  void add(std::string message) { messages_.push_back(std::move(message)); }
-  bool empty() const { return messages_.empty(); }
-  std::string joined() const {
-    std::string text;
-    for (const std::string& message : messages_) {
-      if (!text.empty()) text += "\n";
-      text += message;
-    }
-    return text;
+  explicit ConfigReader(Problems& problems) : problems_(problems) {}
+
+  ScoringConfig read(const YAML::Node& root) {
+    reject_unknown_keys(root, "", kRootKeys, problems_);
+    check_header(root, "apiVersion", kScoringConfigApiVersion);
+    check_header(root, "kind", kScoringConfigKind);
+    if (const YAML::Node n = root["epcResources"]) read_resources(n, "epcResources");
+    if (const YAML::Node n = root["confidentialNodes"]) read_confidential(n, "confidentialNodes");
+    if (const YAML::Node n = root["pools"]) read_pools(n, "pools");
+    if (const YAML::Node n = root["strategy"]) read_strategy(n, "strategy");
+    if (const YAML::Node n = root["headroom"]) read_headroom(n, "headroom");
+    if (const YAML::Node n = root["nonEpcPods"]) read_non_epc_pods(n, "nonEpcPods");
+    if (const YAML::Node n = root["overrides"]) read_overrides(n, "overrides");
+    if (const YAML::Node n = root["extender"]) read_extender(n, "extender");
+    return std::move(config_);
   }
 
  private:
-  std::vector<std::string> messages_;
+  PlacementPolicy& policy() { return config_.policy; }
+
+  // A mapping whose keys are all in `known`.
+  bool section(const YAML::Node& node, const std::string& path, Keys known) {
+    if (!expect_map(node, path, problems_)) return false;
+    reject_unknown_keys(node, path, known, problems_);
+    return true;
+  }
+
+  void check_header(const YAML::Node& root, std::string_view key, std::string_view expected) {
+    const YAML::Node value = root[std::string(key)];
+    const std::string quoted = "\"" + std::string(expected) + "\"";
+    if (!value) {
+      problems_.add(std::string(key), "required, must be " + quoted);
+    } else if (!value.IsScalar() || value.Scalar() != expected) {
+      problems_.add(std::string(key), "must be " + quoted + ", got " + describe(value));
+    }
+  }
+
+  void read_resources(const YAML::Node& node, const std::string& path) {
+    if (!expect_sequence(node, path, problems_)) return;
+    if (node.size() == 0) {
+      problems_.add(path, "must list at least one EPC resource");
+      return;
+    }
+    std::vector<EpcResource> resources;
+    bool ok = true;
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::optional<EpcResource> resource = read_resource(node[i], index_path(path, i));
+      if (!resource) {
+        ok = false;
+        continue;
+      }
+      const auto same_name = [&](const EpcResource& r) { return r.name == resource->name; };
+      if (std::any_of(resources.begin(), resources.end(), same_name)) {
+        problems_.add(index_path(path, i) + ".name", "\"" + resource->name + "\" is listed twice");
+        ok = false;
+        continue;
+      }
+      resources.push_back(std::move(*resource));
+    }
+    if (ok) config_.resources = EpcResources(std::move(resources));
+  }
+
+  std::optional<EpcResource> read_resource(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 2> kKeys{"name", "unit"};
+    if (!section(node, path, kKeys)) return std::nullopt;
+    EpcResource resource;
+    const std::optional<std::string> name =
+        node["name"] ? read_string(node["name"], path + ".name", problems_) : std::nullopt;
+    if (!node["name"]) problems_.add(path + ".name", "required");
+    // Extended resources are always domain-qualified (kubernetes.io/docs: extended resources).
+    if (name && (name->empty() || name->find('/') == std::string::npos)) {
+      problems_.add(path + ".name",
+                    "must be a domain-qualified resource name such as example.com/epc, got \"" +
+                        *name + "\"");
+    }
+    int64_t unit = 1;
+    bool unit_ok = true;
+    if (const YAML::Node u = node["unit"]) {
+      const std::optional<int64_t> value = read_quantity(u, path + ".unit", problems_);
+      unit_ok = value.has_value() && *value > 0;
+      if (value && *value == 0) {
+        problems_.add(path + ".unit", "must be a positive number of bytes, got \"0\"");
+      }
+      if (unit_ok) unit = *value;
+    }
+    if (!name || name->empty() || name->find('/') == std::string::npos || !unit_ok) {
+      return std::nullopt;
+    }
+    resource.name = *name;
+    resource.bytes_per_unit = unit;
+    return resource;
+  }
+
+  void read_confidential(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 2> kKeys{"selector", "rule"};
+    if (!section(node, path, kKeys)) return;
+    bool selector_read = true;
+    if (const YAML::Node n = node["selector"]) {
+      selector_read = false;
+      if (auto text = read_string(n, path + ".selector", problems_)) {
+        Result<LabelSelector> selector = LabelSelector::parse(*text);
+        if (selector) {
+          policy().confidential_selector = std::move(*selector);
+          selector_read = true;
+        } else {
+          problems_.add(path + ".selector", selector.error().message);
+        }
+      }
+    }
+    if (const YAML::Node n = node["rule"]) {
+      if (auto rule = read_choice(n, path + ".rule", kRules, problems_)) {
+        policy().confidential_rule = *rule;
+      }
+    }
+    const ConfidentialRule rule = policy().confidential_rule;
+    const bool needs_selector =
+        rule == ConfidentialRule::kSelector || rule == ConfidentialRule::kEpcAndSelector;
+    if (needs_selector && selector_read && policy().confidential_selector.empty()) {
+      problems_.add(path + ".selector",
+                    "must be set when rule is \"" + std::string(to_string(rule)) + "\"");
+    }
+  }
+
+  void read_pools(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 1> kKeys{"labelKey"};
+    if (!section(node, path, kKeys)) return;
+    if (const YAML::Node n = node["labelKey"]) {
+      if (auto key = read_string(n, path + ".labelKey", problems_)) {
+        if (key->find_first_of(" ,=!()") != std::string::npos) {
+          problems_.add(path + ".labelKey", "must be a label key, got \"" + *key + "\"");
+        } else {
+          policy().pool_label_key = *key;
+        }
+      }
+    }
+  }
+
+  void read_strategy(const YAML::Node& node, const std::string& path) {
+    // The short form `strategy: binpack` of the first config version keeps working.
+    if (node.IsScalar()) {
+      if (auto s = read_choice(node, path, kStrategies, problems_)) policy().strategy = *s;
+      return;
+    }
+    if (!node.IsMap()) {
+      problems_.add(path,
+                    "must be one of binpack, spread, ratio, bestfit, or a mapping with type; "
+                    "got " +
+                        describe(node));
+      return;
+    }
+    static constexpr std::array<std::string_view, 4> kKeys{"type", "normalization", "ratio",
+                                                           "bestfit"};
+    if (!section(node, path, kKeys)) return;
+    if (const YAML::Node n = node["type"]) {
+      if (auto s = read_choice(n, path + ".type", kStrategies, problems_)) policy().strategy = *s;
+    }
+    if (const YAML::Node n = node["normalization"]) {
+      if (auto v = read_choice(n, path + ".normalization", kNormalizations, problems_)) {
+        policy().normalization = *v;
+      }
+    }
+    if (const YAML::Node n = node["ratio"]) read_ratio(n, path + ".ratio");
+    if (const YAML::Node n = node["bestfit"]) read_bestfit(n, path + ".bestfit");
+  }
+
+  void read_ratio(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 1> kKeys{"shape"};
+    if (!section(node, path, kKeys)) return;
+    if (const YAML::Node n = node["shape"]) read_shape(n, path + ".shape");
+  }
+
+  // kube-scheduler's ValidateFunctionShape: at least one point, utilization strictly increasing
+  // within 0..100, scores within 0..10 (the config's MaxCustomPriorityScore).
+  void read_shape(const YAML::Node& node, const std::string& path) {
+    if (!expect_sequence(node, path, problems_)) return;
+    if (node.size() == 0) {
+      problems_.add(path, "must have at least one point");
+      return;
+    }
+    std::vector<ShapePoint> shape;
+    bool ok = true;
+    std::optional<int64_t> previous;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string at = index_path(path, i);
+      static constexpr std::array<std::string_view, 2> kKeys{"utilization", "score"};
+      if (!section(node[i], at, kKeys)) {
+        ok = false;
+        continue;
+      }
+      const auto field = [&](std::string_view key, int64_t max) -> std::optional<int64_t> {
+        const std::string key_path = at + "." + std::string(key);
+        const YAML::Node value = node[i][std::string(key)];
+        if (!value) {
+          problems_.add(key_path, "required");
+          return std::nullopt;
+        }
+        return read_integer(value, key_path, 0, max, problems_);
+      };
+      const std::optional<int64_t> utilization = field("utilization", 100);
+      if (utilization && previous && *utilization <= *previous) {
+        problems_.add(at + ".utilization", "must increase, got " + std::to_string(*utilization) +
+                                               " after " + std::to_string(*previous));
+        ok = false;
+      }
+      const std::optional<int64_t> score = field("score", 10);
+      if (utilization) previous = utilization;
+      if (!utilization || !score) {
+        ok = false;
+        continue;
+      }
+      shape.push_back({*utilization, *score});
+    }
+    if (ok) policy().shape = std::move(shape);
+  }
+
+  void read_bestfit(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 1> kKeys{"historySize"};
+    if (!section(node, path, kKeys)) return;
+    if (const YAML::Node n = node["historySize"]) {
+      if (auto size = read_integer(n, path + ".historySize", 1, kMaxBestFitHistory, problems_)) {
+        policy().bestfit_history = *size;
+      }
+    }
+  }
+
+  void read_headroom(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 4> kKeys{"amount", "percent",
+                                                           "forPriorityAtLeast", "forNamespaces"};
+    if (!section(node, path, kKeys)) return;
+    Headroom& headroom = policy().headroom;
+    if (const YAML::Node n = node["amount"]) {
+      if (auto bytes = read_quantity(n, path + ".amount", problems_)) headroom.bytes = *bytes;
+    }
+    if (const YAML::Node n = node["percent"]) {
+      if (auto percent = read_integer(n, path + ".percent", 0, 100, problems_)) {
+        headroom.percent = *percent;
+      }
+    }
+    if (const YAML::Node n = node["forPriorityAtLeast"]; n && !n.IsNull()) {
+      constexpr int64_t kMin = std::numeric_limits<int32_t>::min();
+      constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+      if (auto priority = read_integer(n, path + ".forPriorityAtLeast", kMin, kMax, problems_)) {
+        headroom.min_priority = static_cast<int32_t>(*priority);
+      }
+    }
+    if (const YAML::Node n = node["forNamespaces"]) {
+      if (auto list = read_string_list(n, path + ".forNamespaces", problems_)) {
+        headroom.namespaces = std::move(*list);
+      }
+    }
+    if (headroom.bytes > 0 && headroom.percent > 0) {
+      problems_.add(path, "set amount or percent, not both");
+    }
+    if (headroom.active() && !headroom.min_priority && headroom.namespaces.empty()) {
+      problems_.add(path,
+                    "set forPriorityAtLeast or forNamespaces: otherwise no pod may use the EPC "
+                    "kept free");
+    }
+  }
+
+  void read_non_epc_pods(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 2> kKeys{"policy", "confidentialNodeScore"};
+    if (!section(node, path, kKeys)) return;
+    if (const YAML::Node n = node["policy"]) {
+      if (auto p = read_choice(n, path + ".policy", kNonEpcPolicies, problems_)) {
+        policy().non_epc_pods = *p;
+      }
+    }
+    if (const YAML::Node n = node["confidentialNodeScore"]) {
+      if (auto score = read_integer(n, path + ".confidentialNodeScore", 0, 10, problems_)) {
+        policy().confidential_node_score = *score;
+      }
+    }
+  }
+
+  void read_overrides(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 1> kKeys{"allowed"};
+    if (!section(node, path, kKeys)) return;
+    const YAML::Node allowed = node["allowed"];
+    if (!allowed || allowed.IsNull()) return;
+    if (!expect_sequence(allowed, path + ".allowed", problems_)) return;
+    for (size_t i = 0; i < allowed.size(); ++i) {
+      const std::string at = index_path(path + ".allowed", i);
+      const std::optional<OverrideKey> key = read_choice(allowed[i], at, kOverrideKeys, problems_);
+      if (!key) continue;
+      auto& keys = policy().allowed_overrides;
+      if (std::find(keys.begin(), keys.end(), *key) != keys.end()) {
+        problems_.add(at, "\"" + allowed[i].Scalar() + "\" is listed twice");
+        continue;
+      }
+      keys.push_back(*key);
+    }
+  }
+
+  void read_extender(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 2> kKeys{"weight", "verbs"};
+    if (!section(node, path, kKeys)) return;
+    ExtenderSettings& extender = config_.extender;
+    if (const YAML::Node n = node["weight"]) {
+      const auto max = static_cast<int64_t>(std::numeric_limits<int32_t>::max());
+      if (auto weight = read_integer(n, path + ".weight", 0, max, problems_)) {
+        extender.weight = *weight;
+      }
+    }
+    if (const YAML::Node n = node["verbs"]) {
+      if (auto verbs = read_string_list(n, path + ".verbs", problems_)) {
+        bool ok = true;
+        for (size_t i = 0; i < verbs->size(); ++i) {
+          if (std::find(kVerbs.begin(), kVerbs.end(), (*verbs)[i]) == kVerbs.end()) {
+            problems_.add(
+                index_path(path + ".verbs", i),
+                "must be one of filter, prioritize, bind, preempt; got \"" + (*verbs)[i] + "\"");
+            ok = false;
+          }
+        }
+        if (ok) extender.verbs = std::move(*verbs);
+      }
+    }
+    const bool prioritizes = std::find(extender.verbs.begin(), extender.verbs.end(),
+                                       "prioritize") != extender.verbs.end();
+    // kube-scheduler's own validation of an extender entry.
+    if (prioritizes && extender.weight <= 0) {
+      problems_.add(path + ".weight", "must be > 0 while verbs include prioritize, got " +
+                                          std::to_string(extender.weight));
+    }
+  }
+
+  Problems& problems_;
+  ScoringConfig config_;
 };
 
-std::string node_kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "null";
-    case YAML::NodeType::Sequence:
-      return "a sequence";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Scalar:
-      return "\"" + node.Scalar() + "\"";
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
-
-template <class T, size_t N>
-std::optional<T> one_of(const YAML::Node& node, const std::string& path,
-                        const std::array<std::pair<std::string_view, T>, N>& choices,
-                        Problems& problems) {
-  if (node.IsScalar()) {
-    for (const auto& [name, value] : choices) {
-      if (node.Scalar() == name) return value;
-    }
-  }
-  std::string names;
-  for (const auto& choice : choices) {
-    if (!names.empty()) names += ", ";
-    names += choice.first;
-  }
-  problems.add(path + ": must be one of " + names + "; got " + node_kind(node));
-  return std::nullopt;
-}
-
-void check_header(const YAML::Node& root, std::string_view key, std::string_view expected,
-                  Problems& problems) {
-  const YAML::Node value = root[std::string(key)];
-  if (!value) {
-    problems.add(std::string(key) + ": required, must be \"" + std::string(expected) + "\"");
-  } else if (!value.IsScalar() || value.Scalar() != expected) {
-    problems.add(std::string(key) + ": must be \"" + std::string(expected) + "\", got " +
-                 node_kind(value));
+Result<YAML::Node> load_yaml(std::string_view text) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    return make_error("YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return make_error(std::string("YAML error: ") + e.what());
   }
 }
 
-std::optional<int64_t> score_in_range(const YAML::Node& node, const std::string& path,
-                                      Problems& problems) {
-  if (node.IsScalar()) {
-    try {
-      const auto score = node.as<int64_t>();
-      if (score >= 0 && score <= 10) return score;
-      problems.add(path + ": must be an integer in 0..10, got " + std::to_string(score));
-      return std::nullopt;
-    } catch (const YAML::Exception&) {
-      // Not an integer: reported below with the text as written.
-    }
+Error prefixed(const std::string& path, const Error& error) {
+  // Every line gets the path, so each stays meaningful when logs are filtered line by line.
+  std::string text;
+  std::string_view rest = error.message;
+  while (!rest.empty()) {
+    const size_t end = rest.find('\n');
+    if (!text.empty()) text += "\n";
+    text += path + ": " + std::string(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
   }
-  problems.add(path + ": must be an integer in 0..10, got " + node_kind(node));
-  return std::nullopt;
+  return make_error(std::move(text));
 }
 
-// Reports keys of `map` that are not in `known`, with their full path.
-template <size_t N>
-void reject_unknown_keys(const YAML::Node& map, const std::string& prefix,
-                         const std::array<std::string_view, N>& known, Problems& problems) {
-  for (const auto& entry : map) {
-    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "<non-scalar key>";
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      problems.add(prefix + key + ": unknown key");
-    }
-  }
-}
+}  // namespace
 
-void read_non_epc_pods(const YAML::Node& node, PlacementPolicy& policy, Problems& problems) {
-  if (!node.IsMap()) {
-    problems.add("nonEpcPods: must be a mapping, got " + node_kind(node));
-    return;
+Result<ScoringConfig> parse_config(std::string_view text) {
+  Result<YAML::Node> root = load_yaml(text);
+  if (!root) return root.error();
+  if (!root->IsMap()) {
+    return make_error("scoring config must be a mapping with apiVersion \"" +
+                      std::string(kScoringConfigApiVersion) + "\" and kind \"" +
+                      std::string(kScoringConfigKind) + "\", got " + describe(*root));
   }
-  reject_unknown_keys(node, "nonEpcPods.",
-                      std::array<std::string_view, 2>{"policy", "confidentialNodeScore"}, problems);
-  if (const YAML::Node value = node["policy"]) {
-    static constexpr std::array<std::pair<std::string_view, NonEpcPolicy>, 3> kPolicies{{
-        {"allow", NonEpcPolicy::kAllow},
-        {"prefer-general", NonEpcPolicy::kPreferGeneral},
-        {"require-general", NonEpcPolicy::kRequireGeneral},
-    }};
-    if (auto parsed = one_of(value, "nonEpcPods.policy", kPolicies, problems)) {
-      policy.non_epc_pods = *parsed;
-    }
-  }
-  if (const YAML::Node value = node["confidentialNodeScore"]) {
-    if (auto score = score_in_range(value, "nonEpcPods.confidentialNodeScore", problems)) {
-      policy.confidential_node_score = *score;
-    }
+  Problems problems;
+  // yaml-cpp can still throw on exotic input (e.g. a conversion deep inside a node walk).
+  try {
+    ScoringConfig config = ConfigReader(problems).read(*root);
+    if (!problems.empty()) return make_error(problems.joined());
+    return config;
+  } catch (const YAML::Exception& e) {
+    return make_error(std::string("YAML error: ") + e.what());
   }
 }
 
-PlacementPolicy read_policy(const YAML::Node& root, Problems& problems) {
-  PlacementPolicy policy;
-  reject_unknown_keys(
-      root, "", std::array<std::string_view, 4>{"apiVersion", "kind", "strategy", "nonEpcPods"},
-      problems);
-  check_header(root, "apiVersion", kScoringConfigApiVersion, problems);
-  check_header(root, "kind", kScoringConfigKind, problems);
-  if (const YAML::Node value = root["strategy"]) {
-    static constexpr std::array<std::pair<std::string_view, Strategy>, 2> kStrategies{{
-        {"binpack", Strategy::kBinPack},
-        {"spread", Strategy::kSpread},
-    }};
-    if (auto parsed = one_of(value, "strategy", kStrategies, problems)) policy.strategy = *parsed;
-  }
-  if (const YAML::Node value = root["nonEpcPods"]) read_non_epc_pods(value, policy, problems);
-  return policy;
-}
-
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_config_file(const std::string& path) {
   const auto fail = [&] {
     return make_error("cannot read scoring config \"" + path + "\": " + std::strerror(errno));
   };
@@ -167,44 +450,31 @@ Result<std::string> read_file(const std::string& path) {
   return text;
 }
 
-}  // namespace
+Result<ScoringConfig> load_config(const std::string& path) {
+  Result<std::string> text = read_config_file(path);
+  if (!text) return text.error();
+  Result<ScoringConfig> config = parse_config(*text);
+  if (!config) return prefixed(path, config.error());
+  return config;
+}
 
 Result<PlacementPolicy> parse_scoring_config(std::string_view text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    return make_error("YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
-                      std::to_string(e.mark.column + 1) + ": " + e.msg);
-  } catch (const YAML::Exception& e) {
-    return make_error(std::string("YAML error: ") + e.what());
-  }
-  if (!root.IsMap()) {
-    return make_error("scoring config must be a mapping with apiVersion \"" +
-                      std::string(kScoringConfigApiVersion) + "\" and kind \"" +
-                      std::string(kScoringConfigKind) + "\", got " + node_kind(root));
-  }
-  Problems problems;
-  PlacementPolicy policy = read_policy(root, problems);
-  if (!problems.empty()) return make_error(problems.joined());
-  return policy;
+  Result<ScoringConfig> config = parse_config(text);
+  if (!config) return config.error();
+  return std::move(config->policy);
 }
 
 Result<PlacementPolicy> load_scoring_config(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) return text.error();
-  auto policy = parse_scoring_config(*text);
-  if (policy) return policy;
-  // Every line gets the path, so each stays meaningful when logs are filtered line by line.
-  std::string prefixed;
-  std::string_view rest = policy.error().message;
-  while (!rest.empty()) {
-    const size_t end = rest.find('\n');
-    if (!prefixed.empty()) prefixed += "\n";
-    prefixed += path + ": " + std::string(rest.substr(0, end));
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  }
-  return make_error(std::move(prefixed));
+  Result<ScoringConfig> config = load_config(path);
+  if (!config) return config.error();
+  return std::move(config->policy);
+}
+
+bool same_resources(const EpcResources& a, const EpcResources& b) {
+  return std::equal(a.all().begin(), a.all().end(), b.all().begin(), b.all().end(),
+                    [](const EpcResource& x, const EpcResource& y) {
+                      return x.name == y.name && x.bytes_per_unit == y.bytes_per_unit;
+                    });
 }
 
 }  // namespace epc

@@ -28,31 +28,77 @@ std::string no_epc_reason(const EpcResources* resources) {
   return "node has no SGX EPC (none of " + names + ")";
 }
 
+bool selector_matches(const NodeRecord& node, const PlacementPolicy& policy) {
+  return node.labels != nullptr && policy.confidential_selector.matches(*node.labels);
+}
+
+std::string selector_text(const PlacementPolicy& policy) {
+  return "confidentialNodes.selector \"" + policy.confidential_selector.text() + "\"";
+}
+
 FitVerdict check_general_pod(const NodeRecord& node, const PlacementPolicy& policy) {
   if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return fits();
-  // Whether the node is confidential cannot be told when its EPC is unreadable.
-  if (!node.capacity_error.empty()) return unresolvable(node.capacity_error);
-  if (node.epc.confidential()) {
-    return unresolvable("node offers SGX EPC (" + node.epc.resource + " " +
-                        format_bytes(node.epc.bytes) +
-                        ") and nonEpcPods policy require-general keeps pods without EPC off "
-                        "confidential nodes");
+  // Whether the node is confidential cannot be told when its EPC is unreadable (unless the
+  // labels alone decide).
+  if (!node.capacity_error.empty() && policy.confidential_rule != ConfidentialRule::kSelector) {
+    return unresolvable(node.capacity_error);
   }
-  return fits();
+  if (!is_confidential(node, policy)) return fits();
+  const std::string why = node.epc.confidential() ? "node offers SGX EPC (" + node.epc.resource +
+                                                        " " + format_bytes(node.epc.bytes) + ")"
+                                                  : "node matches " + selector_text(policy);
+  return unresolvable(why +
+                      " and nonEpcPods policy require-general keeps pods without EPC off "
+                      "confidential nodes");
+}
+
+// The headroom test, after the plain capacity test passed.
+std::optional<FitVerdict> headroom_shortfall(const EpcDemand& demand, const NodeRecord& node,
+                                             const Headroom& headroom) {
+  if (!headroom.active()) return std::nullopt;
+  const int64_t total = node.epc.bytes;
+  const int64_t kept = headroom.kept_bytes(total);
+  const int64_t used =
+      std::max<int64_t>(0, node.committed_bytes) + std::max<int64_t>(0, node.reserved_bytes);
+  const int64_t free_bytes = std::max<int64_t>(0, total - used);
+  if (demand.bytes <= free_bytes - kept) return std::nullopt;
+  std::string kept_text = format_bytes(kept);
+  if (headroom.percent > 0) kept_text += " (" + std::to_string(headroom.percent) + "%)";
+  const std::string tail = " but " + kept_text + " is kept for " + headroom.beneficiaries();
+  const std::string prefix =
+      "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+  if (demand.bytes > total - kept) {
+    return unresolvable(prefix + ", node total " + format_bytes(total) + tail);
+  }
+  std::string reserved;
+  if (node.reserved_bytes > 0) {
+    reserved = " (" + format_bytes(node.reserved_bytes) + " reserved for pods being placed)";
+  }
+  return FitVerdict{Fit::kUnschedulable, prefix + ", free " + format_bytes(free_bytes) + " of " +
+                                             format_bytes(total) + reserved + tail};
 }
 
 FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
-                         const EpcResources* resources) {
+                         const PlacementPolicy& policy, const EpcResources* resources) {
   if (!node.capacity_error.empty()) return unresolvable(node.capacity_error);
   if (node.unschedulable) return unresolvable("node is cordoned (spec.unschedulable)");
   // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
   if (node.readiness == NodeReadiness::NotReady) return unresolvable("node is not Ready");
   if (!node.epc.confidential()) return unresolvable(no_epc_reason(resources));
-  if (auto shortfall =
-          epc_shortfall(demand, node.epc.bytes, node.committed_bytes, node.reserved_bytes)) {
-    return *shortfall;
+  const bool needs_selector = policy.confidential_rule == ConfidentialRule::kSelector ||
+                              policy.confidential_rule == ConfidentialRule::kEpcAndSelector;
+  if (needs_selector && !selector_matches(node, policy)) {
+    return unresolvable("node does not match " + selector_text(policy) +
+                        ", which EPC pods require (confidentialNodes.rule " +
+                        std::string(to_string(policy.confidential_rule)) + ")");
   }
+  const std::optional<FitVerdict> shortfall =
+      epc_shortfall(demand, node.epc.bytes, node.committed_bytes, node.reserved_bytes);
+  if (shortfall && shortfall->fit == Fit::kUnresolvable) return *shortfall;
+  // With a headroom, its reason (which names it) replaces the plain one.
+  if (auto kept = headroom_shortfall(demand, node, policy.headroom)) return *kept;
+  if (shortfall) return *shortfall;
   return fits();
 }
 
@@ -60,7 +106,7 @@ FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_v
                   const PlacementPolicy& policy, const EpcResources* resources) {
   if (node == nullptr) return unresolvable(unknown_node_reason(node_name));
   if (!demand.needs_epc()) return check_general_pod(*node, policy);
-  return check_epc_pod(demand, *node, resources);
+  return check_epc_pod(demand, *node, policy, resources);
 }
 
 FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, int64_t victim_bytes,
@@ -91,6 +137,20 @@ std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_b
     reason += " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
   }
   return FitVerdict{Fit::kUnschedulable, std::move(reason)};
+}
+
+bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy) {
+  switch (policy.confidential_rule) {
+    case ConfidentialRule::kEpc:
+      return node.epc.confidential();
+    case ConfidentialRule::kSelector:
+      return selector_matches(node, policy);
+    case ConfidentialRule::kEpcOrSelector:
+      return node.epc.confidential() || selector_matches(node, policy);
+    case ConfidentialRule::kEpcAndSelector:
+      return node.epc.confidential() && selector_matches(node, policy);
+  }
+  return node.epc.confidential();
 }
 
 std::string unknown_node_reason(std::string_view node_name) {

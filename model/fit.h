@@ -3,8 +3,13 @@
 // The split mirrors kube-scheduler's statuses: kUnschedulable nodes go to the reply's FailedNodes
 // (evicting lower-priority pods could free the EPC), kUnresolvable ones to
 // FailedAndUnresolvableNodes (no EPC at all, demand above the node's total, cordoned, not Ready,
-// unknown): preemption skips those. Reasons carry the numbers, e.g.
-// `insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi`.
+// unknown, outside the confidential selector): preemption skips those. Reasons carry the numbers,
+// e.g. `insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi`.
+//
+// The policy's headroom (EPC kept for privileged pods; policy_for_pod lifts it for them) counts
+// as taken: a pod that would fit only by using it is kUnschedulable while evicting other pods
+// could make room outside the headroom (preemption may help, as with any shortage), and
+// kUnresolvable when even an empty node's EPC minus the headroom is too small.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +52,10 @@ FitVerdict check_fit_after_eviction(const EpcDemand& demand, const NodeRecord& n
 // what `committed_bytes` and `reserved_bytes` leave free, nullopt when it fits.
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
                                         int64_t committed_bytes, int64_t reserved_bytes = 0);
+
+// Whether the policy counts `node` as confidential (confidentialNodes.rule and .selector): what
+// the non-EPC policy keeps pods without EPC away from.
+bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy);
 
 // The reason given for a node name the extender does not know.
 std::string unknown_node_reason(std::string_view node_name);

@@ -6,10 +6,15 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/resource_list.h"
 
 namespace epc {
+
+// metadata.labels, in the order they came; keys are unique.
+using Labels = std::vector<std::pair<std::string, std::string>>;
 
 enum class NodeReadiness { Ready, NotReady, Unknown };
 
@@ -20,6 +25,8 @@ struct Node {
   bool unschedulable = false;  // spec.unschedulable (kubectl cordon)
   // Ready condition: status "True" → Ready; "False" or "Unknown" → NotReady; absent → Unknown.
   NodeReadiness readiness = NodeReadiness::Unknown;
+  // What the scoring config's confidentialNodes.selector and pools.labelKey look at.
+  Labels labels;
 };
 
 }  // namespace epc

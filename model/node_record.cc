@@ -10,7 +10,10 @@ NodeRecord make_node_record(const Node& node, const EpcResources& resources,
                     .unschedulable = node.unschedulable,
                     .readiness = node.readiness,
                     .committed_bytes = committed_bytes,
-                    .epc_pods = epc_pods};
+                    .epc_pods = epc_pods,
+                    .reserved_bytes = 0,
+                    .labels = nullptr};
+  if (!node.labels.empty()) record.labels = std::make_shared<const Labels>(node.labels);
   auto capacity = epc_capacity(node, resources);
   if (capacity) {
     record.epc = std::move(*capacity);
@@ -18,6 +21,14 @@ NodeRecord make_node_record(const Node& node, const EpcResources& resources,
     record.capacity_error = capacity.error().message;
   }
   return record;
+}
+
+std::string_view NodeRecord::label(std::string_view key) const {
+  if (labels == nullptr || key.empty()) return {};
+  for (const auto& [name, value] : *labels) {
+    if (name == key) return value;
+  }
+  return {};
 }
 
 }  // namespace epc

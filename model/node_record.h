@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,7 +32,13 @@ struct NodeRecord {
   // EPC held for pods kube-scheduler is placing here right now, whose binding has not been seen
   // yet (see EpcLedger::reserve).
   int64_t reserved_bytes = 0;
+  // The node's labels, shared: snapshots copy records on every publish, and labels are the bulk of
+  // a record. Null when the node has none.
+  std::shared_ptr<const Labels> labels;
 
+  // The value of label `key`, or "" when the node lacks it (or `key` is empty). With the scoring
+  // config's pools.labelKey this is the node's pool name (e.g. agentpool: "confpool").
+  std::string_view label(std::string_view key) const;
   int64_t used_bytes() const { return committed_bytes + reserved_bytes; }
   int64_t free_bytes() const { return epc.bytes - used_bytes(); }
 };

@@ -7,11 +7,15 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/resource_list.h"
 
 namespace epc {
+
+inline constexpr std::string_view kPodAnnotationPrefix = "epc-extender.io/";
 
 struct ContainerResources {
   ResourceList requests;
@@ -38,6 +42,9 @@ struct Pod {
   std::string node_name;  // spec.nodeName; empty while the pod is pending
   PodPhase phase = PodPhase::Pending;
   int32_t priority = 0;
+  // metadata.annotations under kPodAnnotationPrefix only (decoders drop the rest): the per-pod
+  // overrides of the scoring config (see model/pod_policy.h).
+  std::vector<std::pair<std::string, std::string>> annotations;
 
   // "namespace/name", the way kubectl and kube-scheduler's logs name a pod.
   std::string key() const { return namespace_name + "/" + name; }

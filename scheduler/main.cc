@@ -2,12 +2,14 @@
 //
 // `serve` loads the scoring config, starts the cluster state source (a fixed cluster file, or the
 // Kubernetes API through a kubeconfig or the in-cluster service account), starts the HTTP server
-// and then waits in sigwait for SIGINT or SIGTERM. The signals are blocked before any thread
+// and then waits in sigwait for SIGINT or SIGTERM (SIGHUP re-reads the scoring config, which is
+// also polled for changes). The signals are blocked before any thread
 // exists, so every thread inherits the mask and the signal reaches only this wait: no handler runs
 // at an arbitrary point, and shutdown is an ordinary return that stops the server. Exit codes: 0
 // done, 1 a startup step failed, 2 a command-line error.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -17,17 +19,19 @@
 #include <variant>
 #include <vector>
 
+#include "config/config_printer.h"
+#include "config/config_watcher.h"
 #include "config/scoring_config.h"
 #include "model/cluster_state.h"
 #include "model/epc_resources.h"
 #include "scheduler/cli/command_line.h"
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/http_server.h"
-#include "scheduler/log_sink.h"
 #include "scheduler/http/router.h"
 #include "scheduler/kube/api_pod_binder.h"
 #include "scheduler/kube/api_state_source.h"
 #include "scheduler/kube/kube_connection.h"
+#include "scheduler/log_sink.h"
 #include "scheduler/state/cluster_file_source.h"
 
 namespace epc {
@@ -47,11 +51,52 @@ int startup_error(const Error& error) {
   return kExitFailure;
 }
 
-Result<std::shared_ptr<const PlacementPolicy>> load_policy(const ServeOptions& options) {
-  if (!options.config_file) return std::make_shared<const PlacementPolicy>();
-  Result<PlacementPolicy> policy = load_scoring_config(*options.config_file);
-  if (!policy) return policy.error();
-  return std::make_shared<const PlacementPolicy>(*policy);
+// The scoring config in force: watched for changes when it comes from a file, else the defaults.
+struct ConfigSource {
+  std::unique_ptr<ConfigWatcher> watcher;  // null without --config
+  std::shared_ptr<const ScoringConfig> fixed = std::make_shared<const ScoringConfig>();
+
+  std::shared_ptr<const ScoringConfig> config() const {
+    return watcher ? watcher->config() : fixed;
+  }
+  ExtenderService::PolicySource policy_source() const {
+    if (!watcher) {
+      return [policy = std::shared_ptr<const PlacementPolicy>(fixed, &fixed->policy)] {
+        return policy;
+      };
+    }
+    return [watcher = watcher.get()] { return watcher->policy(); };
+  }
+};
+
+Result<ConfigSource> load_config_source(const ServeOptions& options, const LogSink& log) {
+  ConfigSource source;
+  if (!options.config_file) return source;
+  Result<std::unique_ptr<ConfigWatcher>> watcher =
+      ConfigWatcher::open(*options.config_file, {.interval = std::chrono::seconds(1), .log = log});
+  if (!watcher) return watcher.error();
+  source.watcher = std::move(*watcher);
+  return source;
+}
+
+int check_config(const ConfigCheck& command) {
+  Result<ScoringConfig> config = load_config(command.file);
+  if (!config) {
+    std::cerr << config.error().message << "\n";
+    return kExitFailure;
+  }
+  std::cout << command.file << ": ok\n";
+  return 0;
+}
+
+int print_config(const ConfigPrint& command) {
+  Result<ScoringConfig> config = command.file ? load_config(*command.file) : ScoringConfig{};
+  if (!config) {
+    std::cerr << config.error().message << "\n";
+    return kExitFailure;
+  }
+  std::cout << format_config(*config);
+  return 0;
 }
 
 std::optional<std::string> environment(std::string_view name) {
@@ -93,6 +138,7 @@ sigset_t shutdown_signals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // not a shutdown: re-reads the scoring config
   return signals;
 }
 
@@ -100,15 +146,16 @@ int serve(const ServeOptions& options) {
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Result<std::shared_ptr<const PlacementPolicy>> policy = load_policy(options);
-  if (!policy) return startup_error(policy.error());
-  ClusterState state(EpcResources::defaults());
   const LogSink log = stderr_log_sink();
+  Result<ConfigSource> config = load_config_source(options, log);
+  if (!config) return startup_error(config.error());
+  // The resource names are fixed for the process: the state parses every node and pod with them.
+  ClusterState state(config->config()->resources);
   Result<Sources> sources = start_sources(options, state, log);
   if (!sources) return startup_error(sources.error());
   StateSource& source = *sources->state;
   const auto readiness = [&source] { return source.readiness(); };
-  const ExtenderService service(state, [policy = *policy] { return policy; },
+  const ExtenderService service(state, config->policy_source(),
                                 {.readiness = readiness, .binder = std::move(sources->binder)});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,
@@ -122,11 +169,21 @@ int serve(const ServeOptions& options) {
   std::cout << "epc-extender " << program_version() << " listening on " << server.url()
             << " (prefix \"" << normalize_prefix(options.prefix) << "\")" << std::endl;
 
+  if (config->watcher) config->watcher->start();
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    if (!config->watcher) {
+      std::cout << "epc-extender: SIGHUP without --config: nothing to reload" << std::endl;
+      continue;
+    }
+    // Failures are logged by the watcher and keep the config in force.
+    if (config->watcher->reload())
+      std::cout << "epc-extender: SIGHUP: scoring config re-read" << std::endl;
+  }
   std::cout << "epc-extender: " << strsignal(received) << ", stopping" << std::endl;
   server.stop();
   source.stop();
+  if (config->watcher) config->watcher->stop();
   return 0;
 }
 
@@ -139,6 +196,8 @@ int run(const Command& command) {
     std::cout << "epc-extender " << program_version() << "\n";
     return 0;
   }
+  if (const auto* check = std::get_if<ConfigCheck>(&command)) return check_config(*check);
+  if (const auto* print = std::get_if<ConfigPrint>(&command)) return print_config(*print);
   return serve(std::get<ServeOptions>(command));
 }
 

@@ -6,7 +6,8 @@
 // per node, distinct raw values are ordered best first, and the k-th best (0-based) scores max(0,
 // 10 - k). Equal raw values share a score. Nodes where the pod does not fit, or that are unknown,
 // score 0. Pods without EPC are scored by the non-EPC policy (general nodes 10 under
-// prefer-general).
+// prefer-general). The policy's normalization may instead ask for kube-scheduler's proportional
+// formulas (scoring/proportional.h).
 #pragma once
 
 #include <cstdint>
@@ -25,5 +26,9 @@ inline constexpr int64_t kMaxExtenderScore = 10;
 // `nodes[i]` may be null (unknown node); the result has one score per entry, in the same order.
 std::vector<int64_t> score_nodes(const EpcDemand& demand, std::span<const NodeRecord* const> nodes,
                                  const PlacementPolicy& policy);
+// As above; `recent_sizes` are the EPC sizes of recent pods, which the bestfit strategy needs.
+std::vector<int64_t> score_nodes(const EpcDemand& demand, std::span<const NodeRecord* const> nodes,
+                                 const PlacementPolicy& policy,
+                                 std::span<const int64_t> recent_sizes);
 
 }  // namespace epc

@@ -5,7 +5,9 @@
 // slightly apart, which a proportional 0..10 score would merge (see node_scorer.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -15,7 +17,30 @@
 namespace epc {
 
 // One score per entry, in order; a missing preference (the node is not a candidate) scores 0
-// and takes no rank.
+// and takes no rank. `T` is totally ordered, greater meaning better.
+template <class T>
+std::vector<int64_t> rank_scores_of(std::span<const std::optional<T>> preferences) {
+  constexpr int64_t kMin = 0;
+  constexpr int64_t kMax = 10;
+  std::vector<T> distinct;
+  for (const auto& preference : preferences) {
+    if (preference) distinct.push_back(*preference);
+  }
+  std::sort(distinct.begin(), distinct.end(), std::greater<>());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+
+  std::vector<int64_t> scores(preferences.size(), kMin);
+  for (size_t i = 0; i < preferences.size(); ++i) {
+    if (!preferences[i]) continue;
+    // `distinct` is sorted best first, so the rank is the count of strictly better values.
+    const auto rank =
+        std::lower_bound(distinct.begin(), distinct.end(), *preferences[i], std::greater<>()) -
+        distinct.begin();
+    scores[i] = std::max<int64_t>(kMin, kMax - rank);
+  }
+  return scores;
+}
+
 std::vector<int64_t> rank_scores(std::span<const std::optional<Fraction>> preferences);
 
 }  // namespace epc

@@ -162,6 +162,37 @@ Result<Command> parse_serve(std::span<const std::string> args) {
   return Command{std::move(options)};
 }
 
+Result<Command> parse_config_command(std::span<const std::string> args) {
+  if (args.empty())
+    return make_error("config: missing subcommand: expected \"check\" or \"print\"");
+  const std::string& sub = args.front();
+  const std::span<const std::string> rest = args.subspan(1);
+  if (is_help(sub)) return Command{ShowHelp{}};
+  const auto file_arg = [&](std::string_view usage) -> Result<std::optional<std::string>> {
+    if (rest.size() > 1)
+      return make_error("config " + sub + ": unexpected argument " + quoted(rest[1]) +
+                        "; usage: " + std::string(usage));
+    if (rest.empty()) return std::optional<std::string>();
+    if (rest.front().empty() || rest.front().starts_with("-")) {
+      return make_error("config " + sub + ": expected a file name, got " + quoted(rest.front()));
+    }
+    return std::optional<std::string>(rest.front());
+  };
+  if (sub == "check") {
+    Result<std::optional<std::string>> file = file_arg("config check FILE");
+    if (!file) return file.error();
+    if (!*file) return make_error("config check: missing FILE");
+    return Command{ConfigCheck{**file}};
+  }
+  if (sub == "print") {
+    Result<std::optional<std::string>> file = file_arg("config print [FILE]");
+    if (!file) return file.error();
+    return Command{ConfigPrint{*file}};
+  }
+  return make_error("config: unknown subcommand " + quoted(sub) +
+                    ": expected \"check\" or \"print\"");
+}
+
 }  // namespace
 
 Result<ListenAddress> parse_listen_address(std::string_view text) {
@@ -189,6 +220,7 @@ Result<Command> parse_command_line(std::span<const std::string> args) {
   if (is_help(command) || command == "help") return Command{ShowHelp{}};
   if (command == "--version" || command == "version") return Command{ShowVersion{}};
   if (command == "serve") return parse_serve(args.subspan(1));
+  if (command == "config") return parse_config_command(args.subspan(1));
   if (command.starts_with("-")) return make_error("unknown flag " + quoted(command));
   return make_error("unknown command " + quoted(command));
 }
@@ -198,6 +230,10 @@ std::string usage_text() {
   epc-extender serve [flags]   serve the scheduler extender over HTTP
   epc-extender --help          show this text (also: help, serve --help)
   epc-extender --version       show the version
+  epc-extender config check FILE
+                               validate a scoring config; prints every problem, exits 1 if any
+  epc-extender config print [FILE]
+                               print the effective scoring config (defaults filled in) as YAML
 
 Flags of serve (--flag value or --flag=value):
   --listen ADDR:PORT     address to listen on (default 127.0.0.1:8888; port 0 picks a free one)

@@ -4,6 +4,7 @@
 //                      [--cluster-file FILE | --kubeconfig FILE] [--max-body-bytes N]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
+//   epc-extender config check FILE | config print [FILE]
 //
 // Parsing is a pure function of the arguments so that every flag and every error is unit-tested;
 // main() only acts on the result. Flags take their value as `--flag value` or `--flag=value`.
@@ -39,8 +40,16 @@ struct ServeOptions {
 
 struct ShowHelp {};
 struct ShowVersion {};
+// `config check FILE`: validate a scoring config, printing every problem.
+struct ConfigCheck {
+  std::string file;
+};
+// `config print [FILE]`: the effective config (defaults filled in) as YAML.
+struct ConfigPrint {
+  std::optional<std::string> file;  // none: the built-in defaults
+};
 
-using Command = std::variant<ServeOptions, ShowHelp, ShowVersion>;
+using Command = std::variant<ServeOptions, ShowHelp, ShowVersion, ConfigCheck, ConfigPrint>;
 
 // `args` excludes the program name (argv[1..]).
 Result<Command> parse_command_line(std::span<const std::string> args);

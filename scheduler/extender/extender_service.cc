@@ -11,6 +11,7 @@
 #include "model/epc_demand.h"
 #include "model/fit.h"
 #include "model/node_record.h"
+#include "model/pod_policy.h"
 #include "model/scoring/node_scorer.h"
 #include "scheduler/extender/extender_args.h"
 #include "scheduler/extender/extender_codec.h"
@@ -219,13 +220,23 @@ Reply ExtenderService::filter(std::string body) const {
   if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
 
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
-  const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
+  const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
+  // An override the pod asks for and cannot have fails every node with the reason, so the pod's
+  // events say what to fix; preemption cannot help, hence unresolvable.
+  const Result<std::shared_ptr<const PlacementPolicy>> policy =
+      policy_for_pod(config_policy, args->pod);
+  if (demand->needs_epc()) {
+    recent_demands_.record(identity_of(args->pod), demand->bytes,
+                           static_cast<size_t>(config_policy->bestfit_history));
+  }
   const Candidates candidates = candidates_of(*args, *snapshot, resources);
   size_t passing = 0;
   size_t last_passing = 0;
   for (size_t i = 0; i < candidates.names.size(); ++i) {
     const std::string_view name = candidates.names[i];
-    FitVerdict verdict = check_fit(*demand, candidates.records[i], name, *policy, resources);
+    FitVerdict verdict = policy
+                             ? check_fit(*demand, candidates.records[i], name, **policy, resources)
+                             : FitVerdict{Fit::kUnresolvable, policy.error().message};
     switch (verdict.fit) {
       case Fit::kFits:
         ++passing;
@@ -263,9 +274,15 @@ Reply ExtenderService::prioritize(std::string body) const {
   // demand cannot be read gets no preference (filter has already reported why).
   std::vector<int64_t> scores(candidates.names.size(), kMinExtenderScore);
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
-  if (demand && readiness().ready) {
+  const Result<std::shared_ptr<const PlacementPolicy>> policy =
+      policy_for_pod(policy_of(policy_), args->pod);
+  // A rejected override has been reported by filter; every node then scores 0.
+  if (demand && policy && readiness().ready) {
     if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
-    scores = score_nodes(*demand, candidates.records, *policy_of(policy_));
+    const std::vector<int64_t> recent = (*policy)->strategy == Strategy::kBestFit
+                                            ? recent_demands_.sizes()
+                                            : std::vector<int64_t>();
+    scores = score_nodes(*demand, candidates.records, **policy, recent);
     // The top-ranked node is where kube-scheduler most likely puts the pod (ties: the first).
     const auto best = std::max_element(scores.begin(), scores.end());
     if (demand->needs_epc() && is_known(args->pod) && best != scores.end() &&
@@ -327,14 +344,18 @@ Reply ExtenderService::preempt(std::string body) const {
     return {200, encode_preemption_result(result)};
   }
 
+  // A pod whose override is rejected fails every filter call: no eviction can help it.
+  const Result<std::shared_ptr<const PlacementPolicy>> pod_policy =
+      policy_for_pod(policy_of(policy_), args->pod);
+  if (!pod_policy) return {200, encode_preemption_result(result)};
+  const PlacementPolicy& policy = **pod_policy;
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
-  const std::shared_ptr<const PlacementPolicy> policy = policy_of(policy_);
   const std::vector<int64_t> freed = victim_bytes_per_node(args->victims, state_);
   for (size_t i = 0; i < args->victims.size(); ++i) {
     const NodeVictims& victims = args->victims[i];
     const NodeRecord* node = snapshot->node(victims.node_name);
     if (node == nullptr) continue;
-    if (check_fit_after_eviction(*demand, *node, freed[i], *policy, resources).fit == Fit::kFits) {
+    if (check_fit_after_eviction(*demand, *node, freed[i], policy, resources).fit == Fit::kFits) {
       result.victims.push_back(as_meta(victims));
     }
   }

@@ -19,6 +19,7 @@
 
 #include "model/cluster_state.h"
 #include "model/placement_policy.h"
+#include "model/scoring/recent_demands.h"
 #include "scheduler/extender/json_reader.h"
 #include "scheduler/extender/pod_binder.h"
 #include "scheduler/state/state_source.h"
@@ -71,7 +72,8 @@ class ExtenderService {
   ClusterState& state_;
   PolicySource policy_;
   ExtenderServiceOptions options_;
-  mutable JsonParserPool parsers_;  // warm parsers shared by concurrent requests
+  mutable JsonParserPool parsers_;        // warm parsers shared by concurrent requests
+  mutable RecentDemands recent_demands_;  // EPC sizes filter saw lately, for bestfit
 };
 
 }  // namespace epc

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace epc {
@@ -64,9 +65,32 @@ struct ObjectMeta {
   std::string name;
   std::string namespace_name;
   std::string uid;
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::vector<std::pair<std::string, std::string>> annotations;
 };
 
-Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at) {
+// Which string maps of metadata to keep: node labels (any key may be selected on) and, of pod
+// annotations, only the extender's own (the rest can be large: last-applied-configuration).
+enum class MetaMaps { kNone, kLabels, kExtenderAnnotations };
+
+// A map of strings; keys match exactly, as map keys do in Go. `keep` filters by key.
+template <class Keep>
+Result<void> read_string_map(JsonValue& value, const JsonPath& at, Keep keep,
+                             std::vector<std::pair<std::string, std::string>>& out) {
+  out.clear();
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (!keep(key)) return {};
+        Result<std::string> text = read_string(field, field_at);
+        if (!text) return text.error();
+        out.emplace_back(std::string(key), std::move(*text));
+        return {};
+      });
+}
+
+Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
+                                    MetaMaps maps = MetaMaps::kNone) {
   ObjectMeta meta;
   const auto assign = [](std::string& target, Result<std::string> text) -> Result<void> {
     if (!text) return text.error();
@@ -81,6 +105,16 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at) {
           return assign(meta.namespace_name, read_string(field, field_at));
         }
         if (keys_equal(key, "uid")) return assign(meta.uid, read_string(field, field_at));
+        if (maps == MetaMaps::kLabels && keys_equal(key, "labels")) {
+          return read_string_map(
+              field, field_at, [](std::string_view) { return true; }, meta.labels);
+        }
+        if (maps == MetaMaps::kExtenderAnnotations && keys_equal(key, "annotations")) {
+          return read_string_map(
+              field, field_at,
+              [](std::string_view name) { return name.starts_with(kPodAnnotationPrefix); },
+              meta.annotations);
+        }
         return {};
       });
   if (!done) return done.error();
@@ -303,11 +337,13 @@ Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcRes
       object, at,
       [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
         if (keys_equal(key, "metadata")) {
-          Result<ObjectMeta> meta = read_object_meta(field, field_at);
+          Result<ObjectMeta> meta =
+              read_object_meta(field, field_at, MetaMaps::kExtenderAnnotations);
           if (!meta) return meta.error();
           pod.name = std::move(meta->name);
           pod.namespace_name = std::move(meta->namespace_name);
           pod.uid = std::move(meta->uid);
+          pod.annotations = std::move(meta->annotations);
           return {};
         }
         if (keys_equal(key, "spec")) return read_pod_spec(field, field_at, epc, pod);
@@ -324,9 +360,10 @@ Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcR
       object, at,
       [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
         if (keys_equal(key, "metadata")) {
-          Result<ObjectMeta> meta = read_object_meta(field, field_at);
+          Result<ObjectMeta> meta = read_object_meta(field, field_at, MetaMaps::kLabels);
           if (!meta) return meta.error();
           node.name = std::move(meta->name);
+          node.labels = std::move(meta->labels);
           return {};
         }
         if (keys_equal(key, "spec")) return read_node_spec(field, field_at, node);

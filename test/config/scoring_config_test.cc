@@ -70,7 +70,7 @@ TEST(ScoringConfig, HeaderMustBeExact) {
 
 TEST(ScoringConfig, InvalidValuesNameKeyPathAndValue) {
   EXPECT_EQ(error_of(kHeader + "strategy: bnpack\n"),
-            R"(strategy: must be one of binpack, spread; got "bnpack")");
+            R"(strategy: must be one of binpack, spread, ratio, bestfit; got "bnpack")");
   EXPECT_EQ(error_of(kHeader + "nonEpcPods:\n  policy: [allow]\n"),
             "nonEpcPods.policy: must be one of allow, prefer-general, require-general; got a "
             "sequence");
@@ -83,7 +83,8 @@ TEST(ScoringConfig, InvalidValuesNameKeyPathAndValue) {
   EXPECT_EQ(error_of(kHeader + "nonEpcPods: prefer-general\n"),
             R"(nonEpcPods: must be a mapping, got "prefer-general")");
   EXPECT_EQ(error_of(kHeader + "strategy:\n"),
-            "strategy: must be one of binpack, spread; got null");
+            "strategy: must be one of binpack, spread, ratio, bestfit, or a mapping with type; got "
+            "null");
 }
 
 TEST(ScoringConfig, UnknownKeysAreErrors) {
@@ -100,7 +101,7 @@ TEST(ScoringConfig, CollectsEveryError) {
                      "  confidentialNodeScore: 11\n"),
             "extra: unknown key\n"
             "kind: required, must be \"ScoringConfig\"\n"
-            "strategy: must be one of binpack, spread; got \"bnpack\"\n"
+            "strategy: must be one of binpack, spread, ratio, bestfit; got \"bnpack\"\n"
             "nonEpcPods.polcy: unknown key\n"
             "nonEpcPods.confidentialNodeScore: must be an integer in 0..10, got 11");
 }
@@ -150,8 +151,9 @@ TEST_F(ScoringConfigFile, ErrorsArePrefixedWithThePath) {
   const std::string path = write("bad.yaml", kHeader + "strategy: x\nfoo: 1\n");
   const auto policy = load_scoring_config(path);
   ASSERT_FALSE(policy.ok());
-  EXPECT_EQ(policy.error().message, path + ": foo: unknown key\n" + path +
-                                        ": strategy: must be one of binpack, spread; got \"x\"");
+  EXPECT_EQ(policy.error().message,
+            path + ": foo: unknown key\n" + path +
+                ": strategy: must be one of binpack, spread, ratio, bestfit; got \"x\"");
 }
 
 TEST_F(ScoringConfigFile, UnreadableFilesNameThePathAndTheReason) {
