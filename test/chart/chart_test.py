@@ -284,7 +284,16 @@ class ExtenderEntryTest(ChartCase):
         scoring = yaml.safe_load(r.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
         self.assertEqual(scoring, {"apiVersion": "epc-extender.io/v1alpha1", "kind": "ScoringConfig",
                                    "strategy": "spread",
-                                   "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7}})
+                                   "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7},
+                                   "extender": {"weight": 1, "verbs": ["filter", "prioritize", "preempt"]}})
+
+    def test_scoring_config_tells_the_extender_the_weight_and_verbs_kube_scheduler_uses(self):
+        r = render({"extender": {"weight": 3, "bind": True, "preempt": False}})
+        scoring = yaml.safe_load(r.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
+        ext = self.only_extender(self.scheduler_config(r))
+        self.assertEqual(scoring["extender"], {"weight": ext["weight"], "verbs": ["filter", "prioritize", "bind"]})
+        self.assertEqual(ext["bindVerb"], "bind")
+        self.assertNotIn("preemptVerb", ext)
 
     @unittest.skipUnless(os.environ.get("EPC_EXTENDER_BINARY"), "needs the built epc-extender")
     def test_default_scoring_config_means_the_repository_default(self):
