@@ -24,31 +24,6 @@ constexpr std::array<std::string_view, 10> kRootKeys{
     "apiVersion", "kind",     "epcResources", "confidentialNodes", "pools",
     "strategy",   "headroom", "nonEpcPods",   "overrides",         "extender"};
 
-constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategies{{
-    {"binpack", Strategy::kBinPack},
-    {"spread", Strategy::kSpread},
-    {"ratio", Strategy::kRatio},
-    {"bestfit", Strategy::kBestFit},
-}};
-constexpr std::array<std::pair<std::string_view, Normalization>, 2> kNormalizations{{
-    {"rank", Normalization::kRank},
-    {"proportional", Normalization::kProportional},
-}};
-constexpr std::array<std::pair<std::string_view, NonEpcPolicy>, 3> kNonEpcPolicies{{
-    {"allow", NonEpcPolicy::kAllow},
-    {"prefer-general", NonEpcPolicy::kPreferGeneral},
-    {"require-general", NonEpcPolicy::kRequireGeneral},
-}};
-constexpr std::array<std::pair<std::string_view, ConfidentialRule>, 4> kRules{{
-    {"epc", ConfidentialRule::kEpc},
-    {"selector", ConfidentialRule::kSelector},
-    {"epc-or-selector", ConfidentialRule::kEpcOrSelector},
-    {"epc-and-selector", ConfidentialRule::kEpcAndSelector},
-}};
-constexpr std::array<std::pair<std::string_view, OverrideKey>, 2> kOverrideKeys{{
-    {"strategy", OverrideKey::kStrategy},
-    {"normalization", OverrideKey::kNormalization},
-}};
 constexpr std::array<std::string_view, 4> kVerbs{"filter", "prioritize", "bind", "preempt"};
 constexpr int64_t kMaxBestFitHistory = 1024;
 
@@ -165,7 +140,7 @@ class ConfigReader {
       }
     }
     if (const YAML::Node n = node["rule"]) {
-      if (auto rule = read_choice(n, path + ".rule", kRules, problems_)) {
+      if (auto rule = read_choice(n, path + ".rule", kConfidentialRuleNames, problems_)) {
         policy().confidential_rule = *rule;
       }
     }
@@ -195,7 +170,7 @@ class ConfigReader {
   void read_strategy(const YAML::Node& node, const std::string& path) {
     // The short form `strategy: binpack` of the first config version keeps working.
     if (node.IsScalar()) {
-      if (auto s = read_choice(node, path, kStrategies, problems_)) policy().strategy = *s;
+      if (auto s = read_choice(node, path, kStrategyNames, problems_)) policy().strategy = *s;
       return;
     }
     if (!node.IsMap()) {
@@ -209,10 +184,11 @@ class ConfigReader {
                                                            "bestfit"};
     if (!section(node, path, kKeys)) return;
     if (const YAML::Node n = node["type"]) {
-      if (auto s = read_choice(n, path + ".type", kStrategies, problems_)) policy().strategy = *s;
+      if (auto s = read_choice(n, path + ".type", kStrategyNames, problems_))
+        policy().strategy = *s;
     }
     if (const YAML::Node n = node["normalization"]) {
-      if (auto v = read_choice(n, path + ".normalization", kNormalizations, problems_)) {
+      if (auto v = read_choice(n, path + ".normalization", kNormalizationNames, problems_)) {
         policy().normalization = *v;
       }
     }
@@ -319,7 +295,7 @@ class ConfigReader {
     static constexpr std::array<std::string_view, 2> kKeys{"policy", "confidentialNodeScore"};
     if (!section(node, path, kKeys)) return;
     if (const YAML::Node n = node["policy"]) {
-      if (auto p = read_choice(n, path + ".policy", kNonEpcPolicies, problems_)) {
+      if (auto p = read_choice(n, path + ".policy", kNonEpcPolicyNames, problems_)) {
         policy().non_epc_pods = *p;
       }
     }
@@ -338,7 +314,8 @@ class ConfigReader {
     if (!expect_sequence(allowed, path + ".allowed", problems_)) return;
     for (size_t i = 0; i < allowed.size(); ++i) {
       const std::string at = index_path(path + ".allowed", i);
-      const std::optional<OverrideKey> key = read_choice(allowed[i], at, kOverrideKeys, problems_);
+      const std::optional<OverrideKey> key =
+          read_choice(allowed[i], at, kOverrideKeyNames, problems_);
       if (!key) continue;
       auto& keys = policy().allowed_overrides;
       if (std::find(keys.begin(), keys.end(), *key) != keys.end()) {

@@ -9,17 +9,6 @@
 namespace epc {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategies{{
-    {"binpack", Strategy::kBinPack},
-    {"spread", Strategy::kSpread},
-    {"ratio", Strategy::kRatio},
-    {"bestfit", Strategy::kBestFit},
-}};
-constexpr std::array<std::pair<std::string_view, Normalization>, 2> kNormalizations{{
-    {"rank", Normalization::kRank},
-    {"proportional", Normalization::kProportional},
-}};
-
 template <class T, size_t N>
 std::string_view name_of(T value, const std::array<std::pair<std::string_view, T>, N>& names) {
   for (const auto& [name, candidate] : names) {
@@ -74,55 +63,31 @@ const std::vector<ShapePoint>& PlacementPolicy::effective_shape() const {
 }
 
 std::string_view to_string(Strategy strategy) {
-  return name_of(strategy, kStrategies);
+  return name_of(strategy, kStrategyNames);
 }
 
 std::string_view to_string(Normalization normalization) {
-  return name_of(normalization, kNormalizations);
+  return name_of(normalization, kNormalizationNames);
 }
 
 std::string_view to_string(NonEpcPolicy policy) {
-  switch (policy) {
-    case NonEpcPolicy::kAllow:
-      return "allow";
-    case NonEpcPolicy::kPreferGeneral:
-      return "prefer-general";
-    case NonEpcPolicy::kRequireGeneral:
-      return "require-general";
-  }
-  return "?";
+  return name_of(policy, kNonEpcPolicyNames);
 }
 
 std::string_view to_string(ConfidentialRule rule) {
-  switch (rule) {
-    case ConfidentialRule::kEpc:
-      return "epc";
-    case ConfidentialRule::kSelector:
-      return "selector";
-    case ConfidentialRule::kEpcOrSelector:
-      return "epc-or-selector";
-    case ConfidentialRule::kEpcAndSelector:
-      return "epc-and-selector";
-  }
-  return "?";
+  return name_of(rule, kConfidentialRuleNames);
 }
 
 std::string_view to_string(OverrideKey key) {
-  switch (key) {
-    case OverrideKey::kStrategy:
-      return "strategy";
-    case OverrideKey::kNormalization:
-      return "normalization";
-  }
-  return "?";
+  return name_of(key, kOverrideKeyNames);
 }
 
 Result<Strategy> parse_strategy(std::string_view text) {
-  return parse_choice(text, kStrategies);
+  return parse_choice(text, kStrategyNames);
 }
 
 Result<Normalization> parse_normalization(std::string_view text) {
-  return parse_choice(text, kNormalizations);
+  return parse_choice(text, kNormalizationNames);
 }
 
 }  // namespace epc

@@ -5,6 +5,10 @@
 // (docs/scoring-config.md documents each key).
 #pragma once
 
+#include <array>
+#include <string_view>
+#include <utility>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,6 +100,35 @@ struct PlacementPolicy {
 
 // 0% → 0, 100% → 10: MostAllocated's line, the shape used when `ratio` is chosen without one.
 const std::vector<ShapePoint>& default_shape();
+
+// Names as written in the config file and in pod annotations, one table per choice, shared by the
+// config loader (parsing) and the model (messages).
+inline constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategyNames{{
+    {"binpack", Strategy::kBinPack},
+    {"spread", Strategy::kSpread},
+    {"ratio", Strategy::kRatio},
+    {"bestfit", Strategy::kBestFit},
+}};
+inline constexpr std::array<std::pair<std::string_view, Normalization>, 2> kNormalizationNames{{
+    {"rank", Normalization::kRank},
+    {"proportional", Normalization::kProportional},
+}};
+inline constexpr std::array<std::pair<std::string_view, NonEpcPolicy>, 3> kNonEpcPolicyNames{{
+    {"allow", NonEpcPolicy::kAllow},
+    {"prefer-general", NonEpcPolicy::kPreferGeneral},
+    {"require-general", NonEpcPolicy::kRequireGeneral},
+}};
+inline constexpr std::array<std::pair<std::string_view, ConfidentialRule>, 4>
+    kConfidentialRuleNames{{
+        {"epc", ConfidentialRule::kEpc},
+        {"selector", ConfidentialRule::kSelector},
+        {"epc-or-selector", ConfidentialRule::kEpcOrSelector},
+        {"epc-and-selector", ConfidentialRule::kEpcAndSelector},
+    }};
+inline constexpr std::array<std::pair<std::string_view, OverrideKey>, 2> kOverrideKeyNames{{
+    {"strategy", OverrideKey::kStrategy},
+    {"normalization", OverrideKey::kNormalization},
+}};
 
 // Names as written in the config file and in pod annotations.
 std::string_view to_string(Strategy strategy);

@@ -16,8 +16,8 @@
 
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/in_flight.h"
-#include "scheduler/log_sink.h"
 #include "scheduler/http/router.h"
+#include "scheduler/log_sink.h"
 
 namespace epc {
 
