@@ -2,9 +2,23 @@
 
 namespace epc {
 
+ClusterSnapshot::ClusterSnapshot() : nodes_(std::make_shared<const NodeMap>()) {}
+
+ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeMap> nodes, ReservationMap reservations)
+    : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {
+  for (const auto& [pod, reservation] : reservations_) {
+    reserved_by_node_[reservation.node_name] += reservation.bytes;
+  }
+}
+
 const NodeRecord* ClusterSnapshot::node(std::string_view name) const {
-  auto it = nodes_.find(name);
-  return it == nodes_.end() ? nullptr : &it->second;
+  auto it = nodes_->find(name);
+  return it == nodes_->end() ? nullptr : &it->second;
+}
+
+int64_t ClusterSnapshot::reserved_bytes(std::string_view name) const {
+  auto it = reserved_by_node_.find(name);
+  return it == reserved_by_node_.end() ? 0 : it->second;
 }
 
 int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
@@ -20,7 +34,8 @@ bool ClusterSnapshot::has_expired_reservations(SteadyTime now) const {
 }
 
 NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord record) const {
-  if (reservations_.empty() || pod_id.empty()) return record;
+  record.reserved_bytes = reserved_bytes(record.name);
+  if (record.reserved_bytes == 0 || pod_id.empty()) return record;
   auto own = reservations_.find(std::string(pod_id));
   if (own != reservations_.end() && own->second.node_name == record.name) {
     record.reserved_bytes -= own->second.bytes;
@@ -29,11 +44,19 @@ NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord recor
 }
 
 ClusterState::ClusterState(EpcResources resources)
-    : ledger_(std::move(resources)), snapshot_(std::make_shared<const ClusterSnapshot>()) {}
+    : ledger_(std::move(resources)),
+      nodes_(std::make_shared<const NodeRecordMap>()),
+      snapshot_(std::make_shared<const ClusterSnapshot>()) {}
 
 void ClusterState::publish() {
-  snapshot_.store(
-      std::make_shared<const ClusterSnapshot>(ledger_.node_records(), ledger_.reservations()));
+  NodeRecordMap records = ledger_.node_records();
+  for (auto& [name, record] : records) record.reserved_bytes = 0;  // carried by the snapshot
+  nodes_ = std::make_shared<const NodeRecordMap>(std::move(records));
+  publish_reservations();
+}
+
+void ClusterState::publish_reservations() {
+  snapshot_.store(std::make_shared<const ClusterSnapshot>(nodes_, ledger_.reservations()));
 }
 
 }  // namespace epc

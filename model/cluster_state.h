@@ -24,28 +24,34 @@
 namespace epc {
 
 // An immutable view of all nodes; cheap to hold for the length of one request.
+//
+// Node records carry what is committed; reservations come apart from them, so that a decision
+// that reserves (one per scheduled pod) publishes a new snapshot sharing the node table instead of
+// copying it. node() therefore reports reserved_bytes 0: decisions read nodes through as_seen_by.
 class ClusterSnapshot {
  public:
   using NodeMap = NodeRecordMap;
 
-  ClusterSnapshot() = default;
-  explicit ClusterSnapshot(NodeMap nodes, ReservationMap reservations = {})
-      : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {}
+  ClusterSnapshot();
+  ClusterSnapshot(std::shared_ptr<const NodeMap> nodes, ReservationMap reservations);
 
   const NodeRecord* node(std::string_view name) const;
-  const NodeMap& nodes() const { return nodes_; }
+  const NodeMap& nodes() const { return *nodes_; }
   const ReservationMap& reservations() const { return reservations_; }
+  // EPC reserved on `name` for pods being placed there.
+  int64_t reserved_bytes(std::string_view name) const;
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
   bool has_expired_reservations(SteadyTime now) const;
 
-  // `record` as the pod `pod_id` (see pod_identity) sees it: without the pod's own reservation,
-  // so that a pod asked about again is not turned away by the EPC held for itself.
+  // `record` as the pod `pod_id` (see pod_identity) sees it: with the node's reservations except
+  // the pod's own, so that a pod asked about again is not turned away by the EPC held for itself.
   NodeRecord as_seen_by(std::string_view pod_id, NodeRecord record) const;
 
  private:
-  NodeMap nodes_;
+  std::shared_ptr<const NodeMap> nodes_;
   ReservationMap reservations_;
+  std::unordered_map<std::string, int64_t, NodeNameHash, std::equal_to<>> reserved_by_node_;
 };
 
 class ClusterState {
@@ -88,7 +94,16 @@ class ClusterState {
   // Drops expired reservations, publishing a snapshot only when one expired.
   void expire_reservations(SteadyTime now) {
     std::lock_guard lock(writer_);
-    if (ledger_.expire_reservations(now) > 0) publish();
+    if (ledger_.expire_reservations(now) > 0) publish_reservations();
+  }
+
+  // EpcLedger::reserve after dropping reservations expired at `now`; publishes a snapshot that
+  // shares the node table, since only reservations changed.
+  void reserve(const BindRequest& placement, SteadyTime now, SteadyTime expires) {
+    std::lock_guard lock(writer_);
+    ledger_.expire_reservations(now);
+    ledger_.reserve(placement, expires);
+    publish_reservations();
   }
 
   // Remembers a pending pod for a later bind call. Snapshots do not carry pending pods, so this
@@ -102,8 +117,10 @@ class ClusterState {
 
  private:
   void publish();
+  void publish_reservations();
 
   mutable std::mutex writer_;
+  std::shared_ptr<const NodeRecordMap> nodes_;  // the node table of the last full publish
   EpcLedger ledger_;
   std::atomic<std::shared_ptr<const ClusterSnapshot>> snapshot_;
 };

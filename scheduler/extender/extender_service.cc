@@ -192,10 +192,7 @@ SteadyTime ExtenderService::now() const {
 void ExtenderService::reserve(const Pod& pod, std::string_view node) const {
   const BindRequest placement{pod.namespace_name, pod.name, pod.uid, std::string(node)};
   const SteadyTime at = now();
-  state_.modify([&](EpcLedger& ledger) {
-    ledger.expire_reservations(at);  // stale ones must not steer this decision's successors
-    ledger.reserve(placement, at + options_.reservation_ttl);
-  });
+  state_.reserve(placement, at, at + options_.reservation_ttl);
 }
 
 Reply ExtenderService::filter(std::string body) const {
@@ -355,7 +352,8 @@ Reply ExtenderService::preempt(std::string body) const {
     const NodeVictims& victims = args->victims[i];
     const NodeRecord* node = snapshot->node(victims.node_name);
     if (node == nullptr) continue;
-    if (check_fit_after_eviction(*demand, *node, freed[i], policy, resources).fit == Fit::kFits) {
+    const NodeRecord seen = snapshot->as_seen_by(identity_of(args->pod), *node);
+    if (check_fit_after_eviction(*demand, seen, freed[i], policy, resources).fit == Fit::kFits) {
       result.victims.push_back(as_meta(victims));
     }
   }

@@ -432,7 +432,7 @@ TEST_F(ServiceTest, BackToBackPodsDoNotCountTheSameFreeEpcTwice) {
   const Json ranked = call(Verb::kPrioritize, names_request(pod_json("p1", "100Mi"), both));
   const std::string chosen = ranked[0]["Score"] == 10 ? "sgx-a" : "sgx-b";
   const std::string other = chosen == "sgx-a" ? "sgx-b" : "sgx-a";
-  EXPECT_EQ(state_.snapshot()->node(chosen)->reserved_bytes, 100 * kMi);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes(chosen), 100 * kMi);
 
   // p2 comes before p1's binding is seen: only the other node is free for it.
   const Json filtered = call(Verb::kFilter, names_request(pod_json("p2", "100Mi"), both));
@@ -450,17 +450,17 @@ TEST_F(ServiceTest, BackToBackPodsDoNotCountTheSameFreeEpcTwice) {
   // p1's bind turns the reservation into a commitment, on whichever node kube-scheduler chose.
   call(Verb::kBind,
        R"({"PodName":"p1","PodNamespace":"default","PodUID":"uid-p1","Node":")" + other + R"("})");
-  EXPECT_EQ(state_.snapshot()->node(chosen)->reserved_bytes, 0);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes(chosen), 0);
   EXPECT_EQ(committed(other), 100 * kMi);
 }
 
 TEST_F(ServiceTest, AFilterWithOneSurvivorReservesItBecausePrioritizeWillNotBeCalled) {
   call(Verb::kFilter, names_request(pod_json("p1", "100Mi"), R"(["sgx-a","sgx-small"])"));
-  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), 100 * kMi);
   // Two survivors: prioritize decides, so filter reserves nothing.
   call(Verb::kFilter, names_request(pod_json("p2", "10Mi"), R"(["sgx-a","sgx-b"])"));
-  EXPECT_EQ(state_.snapshot()->node("sgx-b")->reserved_bytes, 0);
-  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-b"), 0);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), 100 * kMi);
 }
 
 TEST_F(ServiceTest, AReservationLapsesWhenThePodsBindingNeverComes) {
@@ -469,7 +469,7 @@ TEST_F(ServiceTest, AReservationLapsesWhenThePodsBindingNeverComes) {
   EXPECT_EQ(call(Verb::kFilter, p2)["NodeNames"], Json::array());
   now_ += std::chrono::seconds(31);                                         // past the default 30 s
   EXPECT_EQ(call(Verb::kFilter, p2)["NodeNames"], Json::array({"sgx-a"}));  // p1's has lapsed
-  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reserved_bytes, 100 * kMi);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), 100 * kMi);
   EXPECT_EQ(state_.snapshot()->reservations().count("uid-p2"), 1u);
 }
 

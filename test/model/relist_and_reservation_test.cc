@@ -168,12 +168,30 @@ TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
   EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n1")).reserved_bytes, 0);
   EXPECT_EQ(snapshot->as_seen_by("uid-other", *snapshot->node("n1")).reserved_bytes, 16 * kMi);
   EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n2")).reserved_bytes, 0);
+  EXPECT_EQ(snapshot->reserved_bytes("n1"), 16 * kMi);
+  EXPECT_EQ(snapshot->node("n1")->reserved_bytes, 0) << "nodes carry commitments only";
 
   const auto before = state.snapshot();
   state.expire_reservations(kT0 + seconds(29));
   EXPECT_EQ(state.snapshot(), before) << "nothing expired, so nothing was published";
   state.expire_reservations(kT0 + seconds(30));
-  EXPECT_EQ(state.snapshot()->node("n1")->reserved_bytes, 0);
+  EXPECT_EQ(state.snapshot()->reserved_bytes("n1"), 0);
+}
+
+TEST(ClusterSnapshotReservations, AReservationIsPublishedWithoutCopyingTheNodeTable) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n1", "64Mi"));
+    const Pod pod = epc_pod("a", "16Mi");
+    ledger.remember_pending(pod, *epc_demand(pod, ledger.resources()));
+  });
+  const auto before = state.snapshot();
+  state.reserve(BindRequest{"default", "a", "uid-a", "n1"}, kT0, kT0 + seconds(30));
+  const auto after = state.snapshot();
+  EXPECT_NE(after, before);
+  EXPECT_EQ(&after->nodes(), &before->nodes()) << "one decision per pod must not copy every node";
+  EXPECT_EQ(after->reserved_bytes("n1"), 16 * kMi);
+  EXPECT_EQ(before->reserved_bytes("n1"), 0) << "an old snapshot never changes";
 }
 
 }  // namespace
