@@ -5,6 +5,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "builders.h"
@@ -76,10 +77,12 @@ TEST(ClusterState, ReadersOnlyEverSeeWholeBatches) {
   std::atomic<int> inconsistent{0};
   std::atomic<int64_t> snapshots_read{0};
 
+  std::atomic<int> readers_started{0};
   std::vector<std::thread> readers;
   for (int r = 0; r < 3; ++r) {
     readers.emplace_back([&] {
-      while (!done.load()) {
+      bool first = true;
+      do {
         const auto snapshot = state.snapshot();
         const auto& nodes = snapshot->nodes();
         if (nodes.size() > 1) ++inconsistent;
@@ -88,9 +91,12 @@ TEST(ClusterState, ReadersOnlyEverSeeWholeBatches) {
           if (snapshot->committed_bytes(name) != node.committed_bytes) ++inconsistent;
         }
         ++snapshots_read;
-      }
+        if (std::exchange(first, false)) ++readers_started;
+      } while (!done.load());
     });
   }
+  // On a loaded machine the writer could otherwise finish before any reader has run.
+  while (readers_started.load() < 3) std::this_thread::yield();
   for (int i = 1; i <= kBatches; ++i) {
     state.modify([i](EpcLedger& ledger) {
       const std::string previous = "n" + std::to_string(i - 1);
