@@ -1,17 +1,6 @@
 #include "model/epc_capacity.h"
 
 namespace epc {
-namespace {
-
-const std::string* find_quantity(const ResourceList& list, std::string_view name) {
-  for (const auto& [key, quantity] : list) {
-    if (key == name) return &quantity;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 Result<EpcCapacity> epc_capacity(const Node& node, const EpcResources& resources) {
   for (const EpcResource& resource : resources.all()) {
     std::string_view field = "status.allocatable";

@@ -9,13 +9,6 @@
 namespace epc {
 namespace {
 
-const std::string* find_quantity(const ResourceList& list, std::string_view name) {
-  for (const auto& [key, quantity] : list) {
-    if (key == name) return &quantity;
-  }
-  return nullptr;
-}
-
 std::string describe(std::string_view kind, const ContainerResources& container, size_t index) {
   if (container.name.empty()) return std::string(kind) + " #" + std::to_string(index);
   return std::string(kind) + " \"" + container.name + "\"";

@@ -5,11 +5,20 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace epc {
 
 using ResourceList = std::vector<std::pair<std::string, std::string>>;
+
+// The quantity text listed for `name`, or null. Lists are a handful of entries: a scan is fastest.
+inline const std::string* find_quantity(const ResourceList& list, std::string_view name) {
+  for (const auto& [key, quantity] : list) {
+    if (key == name) return &quantity;
+  }
+  return nullptr;
+}
 
 }  // namespace epc

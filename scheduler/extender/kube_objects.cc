@@ -259,10 +259,7 @@ Result<Condition> read_condition(JsonValue& value, const JsonPath& at) {
                               : keys_equal(key, "status") ? &condition.status
                                                           : nullptr;
         if (target == nullptr) return {};
-        Result<std::string> text = read_string(field, field_at);
-        if (!text) return text.error();
-        *target = std::move(*text);
-        return {};
+        return read_string_into(field, field_at, *target);
       });
   if (!done) return done.error();
   return condition;
