@@ -8,10 +8,10 @@ namespace epc {
 namespace {
 
 FitVerdict fits() {
-  return {Fit::kFits, {}};
+  return {Fit::kFits, {}, FitCause::kNone};
 }
-FitVerdict unresolvable(std::string reason) {
-  return {Fit::kUnresolvable, std::move(reason)};
+FitVerdict unresolvable(FitCause cause, std::string reason) {
+  return {Fit::kUnresolvable, std::move(reason), cause};
 }
 
 // `resources` may be null: the default names are then built, only on this rare path.
@@ -41,13 +41,13 @@ FitVerdict check_general_pod(const NodeRecord& node, const PlacementPolicy& poli
   // Whether the node is confidential cannot be told when its EPC is unreadable (unless the
   // labels alone decide).
   if (!node.capacity_error.empty() && policy.confidential_rule != ConfidentialRule::kSelector) {
-    return unresolvable(node.capacity_error);
+    return unresolvable(FitCause::kInvalidCapacity, node.capacity_error);
   }
   if (!is_confidential(node, policy)) return fits();
   const std::string why = node.epc.confidential() ? "node offers SGX EPC (" + node.epc.resource +
                                                         " " + format_bytes(node.epc.bytes) + ")"
                                                   : "node matches " + selector_text(policy);
-  return unresolvable(why +
+  return unresolvable(FitCause::kConfidentialNode, why +
                       " and nonEpcPods policy require-general keeps pods without EPC off "
                       "confidential nodes");
 }
@@ -68,28 +68,30 @@ std::optional<FitVerdict> headroom_shortfall(const EpcDemand& demand, const Node
   const std::string prefix =
       "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
   if (demand.bytes > total - kept) {
-    return unresolvable(prefix + ", node total " + format_bytes(total) + tail);
+    return unresolvable(FitCause::kHeadroom, prefix + ", node total " + format_bytes(total) + tail);
   }
   std::string reserved;
   if (node.reserved_bytes > 0) {
     reserved = " (" + format_bytes(node.reserved_bytes) + " reserved for pods being placed)";
   }
-  return FitVerdict{Fit::kUnschedulable, prefix + ", free " + format_bytes(free_bytes) + " of " +
-                                             format_bytes(total) + reserved + tail};
+  return FitVerdict{Fit::kUnschedulable,
+                    prefix + ", free " + format_bytes(free_bytes) + " of " + format_bytes(total) +
+                        reserved + tail,
+                    FitCause::kHeadroom};
 }
 
 FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
                          const PlacementPolicy& policy, const EpcResources* resources) {
-  if (!node.capacity_error.empty()) return unresolvable(node.capacity_error);
-  if (node.unschedulable) return unresolvable("node is cordoned (spec.unschedulable)");
+  if (!node.capacity_error.empty()) return unresolvable(FitCause::kInvalidCapacity, node.capacity_error);
+  if (node.unschedulable) return unresolvable(FitCause::kCordoned, "node is cordoned (spec.unschedulable)");
   // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
-  if (node.readiness == NodeReadiness::NotReady) return unresolvable("node is not Ready");
-  if (!node.epc.confidential()) return unresolvable(no_epc_reason(resources));
+  if (node.readiness == NodeReadiness::NotReady) return unresolvable(FitCause::kNotReady, "node is not Ready");
+  if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc, no_epc_reason(resources));
   const bool needs_selector = policy.confidential_rule == ConfidentialRule::kSelector ||
                               policy.confidential_rule == ConfidentialRule::kEpcAndSelector;
   if (needs_selector && !selector_matches(node, policy)) {
-    return unresolvable("node does not match " + selector_text(policy) +
+    return unresolvable(FitCause::kSelectorMismatch, "node does not match " + selector_text(policy) +
                         ", which EPC pods require (confidentialNodes.rule " +
                         std::string(to_string(policy.confidential_rule)) + ")");
   }
@@ -104,7 +106,7 @@ FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
 
 FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                   const PlacementPolicy& policy, const EpcResources* resources) {
-  if (node == nullptr) return unresolvable(unknown_node_reason(node_name));
+  if (node == nullptr) return unresolvable(FitCause::kUnknownNode, unknown_node_reason(node_name));
   if (!demand.needs_epc()) return check_general_pod(*node, policy);
   return check_epc_pod(demand, *node, policy, resources);
 }
@@ -125,7 +127,8 @@ std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_b
     return "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
   };
   if (demand.bytes > total_bytes) {
-    return FitVerdict{Fit::kUnresolvable, prefix() + ", node total " + format_bytes(total_bytes)};
+    return FitVerdict{Fit::kUnresolvable, prefix() + ", node total " + format_bytes(total_bytes),
+                      FitCause::kEpcTooSmall};
   }
   // Committed may exceed the total (pods bound before the node shrank); free is then 0.
   const int64_t used = std::max<int64_t>(0, committed_bytes) + std::max<int64_t>(0, reserved_bytes);
@@ -136,7 +139,7 @@ std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_b
   if (reserved_bytes > 0) {
     reason += " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
   }
-  return FitVerdict{Fit::kUnschedulable, std::move(reason)};
+  return FitVerdict{Fit::kUnschedulable, std::move(reason), FitCause::kInsufficientEpc};
 }
 
 bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy) {
@@ -151,6 +154,36 @@ bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy) {
       return node.epc.confidential() && selector_matches(node, policy);
   }
   return node.epc.confidential();
+}
+
+std::string_view to_string(FitCause cause) {
+  switch (cause) {
+    case FitCause::kNone:
+      return "none";
+    case FitCause::kInsufficientEpc:
+      return "insufficient_epc";
+    case FitCause::kEpcTooSmall:
+      return "epc_too_small";
+    case FitCause::kHeadroom:
+      return "headroom";
+    case FitCause::kNoEpc:
+      return "no_epc";
+    case FitCause::kSelectorMismatch:
+      return "selector_mismatch";
+    case FitCause::kConfidentialNode:
+      return "confidential_node";
+    case FitCause::kCordoned:
+      return "cordoned";
+    case FitCause::kNotReady:
+      return "not_ready";
+    case FitCause::kUnknownNode:
+      return "unknown_node";
+    case FitCause::kInvalidCapacity:
+      return "invalid_capacity";
+    case FitCause::kInvalidOverride:
+      return "invalid_override";
+  }
+  return "unknown";
 }
 
 std::string unknown_node_reason(std::string_view node_name) {

@@ -12,6 +12,7 @@
 // kUnresolvable when even an empty node's EPC minus the headroom is too small.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,9 +27,31 @@ namespace epc {
 
 enum class Fit { kFits, kUnschedulable, kUnresolvable };
 
+// Why a node was turned away, as a closed set: metrics count rejections by it and summaries group
+// by it, where the free-text reason (with its numbers) would make every node its own group.
+enum class FitCause {
+  kNone,              // the pod fits
+  kInsufficientEpc,   // not enough EPC free now
+  kEpcTooSmall,       // the demand exceeds the node's whole EPC
+  kHeadroom,          // only the headroom kept for privileged pods would make room
+  kNoEpc,             // the node publishes no EPC
+  kSelectorMismatch,  // outside confidentialNodes.selector, which the rule requires
+  kConfidentialNode,  // nonEpcPods require-general keeps the pod off confidential nodes
+  kCordoned,
+  kNotReady,
+  kUnknownNode,       // not in the extender's cluster state
+  kInvalidCapacity,   // the node's EPC quantity cannot be read
+  kInvalidOverride,   // the pod's annotation override is not allowed or not valid
+};
+inline constexpr size_t kFitCauseCount = 12;
+
+// snake_case, as used for metric labels: "insufficient_epc".
+std::string_view to_string(FitCause cause);
+
 struct FitVerdict {
   Fit fit = Fit::kFits;
   std::string reason;  // empty when the pod fits
+  FitCause cause = FitCause::kNone;
 };
 
 // `node` is null when the extender does not know a node kube-scheduler named (NodeNames mode).
