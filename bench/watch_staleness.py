@@ -5,7 +5,7 @@ sees it. Usage: bench/watch_staleness.py [--binary build/scheduler/epc-extender]
 
 Both processes run on loopback; the figure is the extender's own path (watch event → ledger →
 snapshot → decision) plus one loopback HTTP round trip, not a real API server's fan-out delay."""
-import argparse, json, os, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -46,10 +46,12 @@ def main():
                     "users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: f, user: u}}]\n"
                     "current-context: c\n")
         ext = subprocess.Popen([args.binary, "serve", "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
-            line = ext.stdout.readline()
-            ext_url = line.split("listening on ")[1].split()[0]
+            # The extender logs JSON lines on stderr; the "listening on" one carries the URL.
+            ext_url = next(json.loads(line)["url"] for line in ext.stderr if "listening on" in line)
+            # Keep draining, so that a full pipe never blocks the extender's logging.
+            threading.Thread(target=lambda: [None for _ in ext.stderr], daemon=True).start()
             for i in range(args.samples):
                 call(api_url + "/_control/objects", {"object": node(f"n{i}")})
             deadline = time.time() + 10

@@ -15,18 +15,29 @@
 namespace epc {
 namespace {
 
-enum class Flag { kListen, kPrefix, kConfig, kClusterFile, kKubeconfig, kMaxBodyBytes };
+enum class Flag {
+  kListen,
+  kPrefix,
+  kConfig,
+  kClusterFile,
+  kKubeconfig,
+  kMaxBodyBytes,
+  kLogFormat,
+  kLogLevel
+};
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 6> kFlags = {{{"--listen", Flag::kListen},
+constexpr std::array<FlagName, 8> kFlags = {{{"--listen", Flag::kListen},
                                              {"--prefix", Flag::kPrefix},
                                              {"--config", Flag::kConfig},
                                              {"--cluster-file", Flag::kClusterFile},
                                              {"--kubeconfig", Flag::kKubeconfig},
-                                             {"--max-body-bytes", Flag::kMaxBodyBytes}}};
+                                             {"--max-body-bytes", Flag::kMaxBodyBytes},
+                                             {"--log-format", Flag::kLogFormat},
+                                             {"--log-level", Flag::kLogLevel}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
   for (const FlagName& entry : kFlags) {
@@ -116,6 +127,18 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       Result<size_t> limit = parse_body_limit(value);
       if (!limit) return limit.error();
       options.max_body_bytes = *limit;
+      return {};
+    }
+    case Flag::kLogFormat: {
+      Result<LogFormat> format = parse_log_format(value);
+      if (!format) return format.error();
+      options.log_format = *format;
+      return {};
+    }
+    case Flag::kLogLevel: {
+      Result<LogLevel> level = parse_log_level(value);
+      if (!level) return level.error();
+      options.log_level = *level;
       return {};
     }
   }
@@ -245,6 +268,9 @@ Flags of serve (--flag value or --flag=value):
   --kubeconfig FILE      watch the cluster through this kubeconfig's current context
                          (default: the in-cluster service account)
   --max-body-bytes N     largest request body accepted, a quantity such as 64Mi (default 64Mi)
+  --log-format FORMAT    json (default): one JSON object per line on stderr; text: klog-style lines
+  --log-level LEVEL      debug, info (default), warning or error; debug adds one line per
+                         filter/prioritize/bind/preempt call with its pod, outcome and reasons
 
 Endpoints: POST {prefix}/filter|prioritize|bind|preempt, GET /healthz, /readyz, /version.
 )";

@@ -2,6 +2,7 @@
 //
 //   epc-extender serve [--listen ADDR:PORT] [--prefix PATH] [--config FILE]
 //                      [--cluster-file FILE | --kubeconfig FILE] [--max-body-bytes N]
+//                      [--log-format json|text] [--log-level debug|info|warning|error]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
@@ -19,6 +20,7 @@
 #include <variant>
 
 #include "model/result.h"
+#include "scheduler/log/log_level.h"
 
 namespace epc {
 
@@ -36,6 +38,8 @@ struct ServeOptions {
   std::optional<std::string> cluster_file;
   std::optional<std::string> kubeconfig;
   size_t max_body_bytes = 64u << 20;
+  LogFormat log_format = LogFormat::kJson;
+  LogLevel log_level = LogLevel::kInfo;
 };
 
 struct ShowHelp {};

@@ -69,18 +69,29 @@ bool ChildProcess::read_some(int fd, std::string& into, std::chrono::millisecond
 
 std::optional<std::string> ChildProcess::wait_for_line(std::string_view needle,
                                                        std::chrono::milliseconds timeout) {
+  return wait_for_line_in(stdout_fd_, stdout_, needle, timeout);
+}
+
+std::optional<std::string> ChildProcess::wait_for_stderr_line(std::string_view needle,
+                                                              std::chrono::milliseconds timeout) {
+  return wait_for_line_in(stderr_fd_, stderr_, needle, timeout);
+}
+
+std::optional<std::string> ChildProcess::wait_for_line_in(int fd, std::string& text,
+                                                          std::string_view needle,
+                                                          std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   size_t line_start = 0;
   while (true) {
-    for (size_t end = stdout_.find('\n', line_start); end != std::string::npos;
-         end = stdout_.find('\n', line_start)) {
-      std::string line = stdout_.substr(line_start, end - line_start);
+    for (size_t end = text.find('\n', line_start); end != std::string::npos;
+         end = text.find('\n', line_start)) {
+      std::string line = text.substr(line_start, end - line_start);
       line_start = end + 1;
       if (line.find(needle) != std::string::npos) return line;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !read_some(stdout_fd_, stdout_, left)) return std::nullopt;
+    if (left.count() <= 0 || !read_some(fd, text, left)) return std::nullopt;
   }
 }
 

@@ -29,6 +29,10 @@ class ChildProcess {
   // timeout or end of output. Everything read is also kept in stdout_text().
   std::optional<std::string> wait_for_line(std::string_view needle,
                                            std::chrono::milliseconds timeout);
+  // The same for stderr, where `serve` logs (its "listening on" line among them); what is read is
+  // kept in stderr_text(). Reading also keeps a chatty child from filling the pipe and blocking.
+  std::optional<std::string> wait_for_stderr_line(std::string_view needle,
+                                                  std::chrono::milliseconds timeout);
   // The exit code, or nullopt when the child did not exit normally within `timeout`.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   // After exit: the rest of the output.
@@ -37,6 +41,8 @@ class ChildProcess {
 
  private:
   bool read_some(int fd, std::string& into, std::chrono::milliseconds timeout);
+  std::optional<std::string> wait_for_line_in(int fd, std::string& text, std::string_view needle,
+                                              std::chrono::milliseconds timeout);
 
   pid_t pid_ = -1;
   bool reaped_ = false;

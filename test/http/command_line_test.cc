@@ -96,8 +96,9 @@ TEST(CommandLine, HelpAndVersion) {
 
 TEST(CommandLine, UsageNamesEveryFlag) {
   const std::string usage = usage_text();
-  for (const char* flag : {"serve", "--listen", "--prefix", "--config", "--cluster-file",
-                           "--max-body-bytes", "--help", "--version"}) {
+  for (const char* flag :
+       {"serve", "--listen", "--prefix", "--config", "--cluster-file", "--max-body-bytes",
+        "--log-format", "--log-level", "--help", "--version"}) {
     EXPECT_THAT(usage, HasSubstr(flag));
   }
 }
@@ -143,6 +144,29 @@ TEST(CommandLine, BadBodyLimit) {
             "--max-body-bytes: must be positive, got \"0\"");
   EXPECT_EQ(error_of({"serve", "--max-body-bytes=-1Ki"}),
             "--max-body-bytes: must be positive, got \"-1Ki\"");
+}
+
+TEST(CommandLine, LogFlags) {
+  const ServeOptions defaults = serve({"serve"});
+  EXPECT_EQ(defaults.log_format, LogFormat::kJson);
+  EXPECT_EQ(defaults.log_level, LogLevel::kInfo);
+  const ServeOptions text = serve({"serve", "--log-format", "text", "--log-level=debug"});
+  EXPECT_EQ(text.log_format, LogFormat::kText);
+  EXPECT_EQ(text.log_level, LogLevel::kDebug);
+  EXPECT_EQ(serve({"serve", "--log-level", "error"}).log_level, LogLevel::kError);
+  EXPECT_EQ(serve({"serve", "--log-level=warning"}).log_level, LogLevel::kWarning);
+}
+
+TEST(CommandLine, BadLogFlags) {
+  EXPECT_EQ(error_of({"serve", "--log-level", "x"}),
+            "--log-level: must be one of debug, info, warning, error; got \"x\"");
+  EXPECT_EQ(error_of({"serve", "--log-level=Debug"}),
+            "--log-level: must be one of debug, info, warning, error; got \"Debug\"");
+  EXPECT_EQ(error_of({"serve", "--log-format=klog"}),
+            "--log-format: must be one of json, text; got \"klog\"");
+  EXPECT_EQ(error_of({"serve", "--log-format"}), "--log-format needs a value");
+  EXPECT_EQ(error_of({"serve", "--log-level=info", "--log-level=debug"}),
+            "--log-level given more than once");
 }
 
 TEST(ListenAddress, HostAndPort) {

@@ -14,6 +14,10 @@ the Service) reach it on the pod IP; kube-scheduler in the same pod calls it on 
 {{- end }}
 - --config
 - /etc/epc-extender/config/scoring.yaml
+- --log-level
+- {{ .Values.extender.logLevel | quote }}
+- --log-format
+- {{ .Values.extender.logFormat | quote }}
 {{- if .Values.tls.enabled }}
 - --tls-cert-file
 - /etc/epc-extender/tls/tls.crt
