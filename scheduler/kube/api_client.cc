@@ -266,7 +266,11 @@ Result<http_request> ApiClient::make_request(const web::http::method& method,
 
 pplx::task<ApiResponse> ApiClient::get(std::string path_and_query,
                                        pplx::cancellation_token cancel) {
-  Result<http_request> request = make_request(web::http::methods::GET, path_and_query);
+  return send(make_request(web::http::methods::GET, path_and_query), cancel);
+}
+
+pplx::task<ApiResponse> ApiClient::send(Result<http_request> request,
+                                        pplx::cancellation_token cancel) {
   if (!request) return pplx::task_from_result(ApiResponse{0, {}, request.error().message});
   return requests_.request(*request, cancel)
       .then([](pplx::task<http_response> sent) -> pplx::task<ApiResponse> {
@@ -284,6 +288,23 @@ pplx::task<ApiResponse> ApiClient::get(std::string path_and_query,
             return ApiResponse{status, {}, "reading the response: " + transport_message(error)};
           }
         });
+      });
+}
+
+pplx::task<Result<void>> ApiClient::post(const std::string& path, std::string json,
+                                         std::string what) {
+  Result<http_request> request = make_request(web::http::methods::POST, path);
+  if (request) request->set_body(std::move(json), "application/json");
+  return send(std::move(request), pplx::cancellation_token::none())
+      .then([what = std::move(what)](pplx::task<ApiResponse> sent) -> Result<void> {
+        try {
+          const ApiResponse reply = sent.get();
+          // A body lost after a 2xx status does not change what the status says.
+          if (reply.status >= 200 && reply.status < 300) return {};
+          return make_error(what + ": " + reply.describe());
+        } catch (const std::exception& error) {
+          return make_error(what + ": " + transport_message(error));
+        }
       });
 }
 
@@ -339,12 +360,6 @@ pplx::task<WatchEnd> ApiClient::watch(std::string path_and_query, LineHandler on
 
 pplx::task<Result<void>> ApiClient::create_binding(std::string pod_namespace, std::string pod_name,
                                                    std::string pod_uid, std::string node_name) {
-  const std::string what = "binding " + pod_namespace + "/" + pod_name + " to " + node_name;
-  Result<http_request> request =
-      make_request(web::http::methods::POST,
-                   "/api/v1/namespaces/" + pod_namespace + "/pods/" + pod_name + "/binding");
-  if (!request)
-    return pplx::task_from_result(Result<void>(make_error(what + ": " + request.error().message)));
   nlohmann::json metadata = {{"name", pod_name}, {"namespace", pod_namespace}};
   if (!pod_uid.empty()) metadata["uid"] = pod_uid;
   const nlohmann::json binding = {
@@ -352,29 +367,14 @@ pplx::task<Result<void>> ApiClient::create_binding(std::string pod_namespace, st
       {"kind", "Binding"},
       {"metadata", metadata},
       {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node_name}}}};
-  request->set_body(binding.dump(), "application/json");
-  return requests_.request(*request).then(
-      [what](pplx::task<http_response> sent) -> pplx::task<Result<void>> {
-        http_response response;
-        try {
-          response = sent.get();
-        } catch (const std::exception& error) {
-          return pplx::task_from_result(
-              Result<void>(make_error(what + ": " + transport_message(error))));
-        }
-        const int status = response.status_code();
-        return response.extract_utf8string(true).then(
-            [what, status](pplx::task<std::string> body) -> Result<void> {
-              ApiResponse reply{status, {}, {}};
-              try {
-                reply.body = body.get();
-              } catch (const std::exception&) {
-                // A lost body does not change what the status says.
-              }
-              if (reply.ok()) return {};
-              return make_error(what + ": " + reply.describe());
-            });
-      });
+  return post("/api/v1/namespaces/" + pod_namespace + "/pods/" + pod_name + "/binding",
+              binding.dump(), "binding " + pod_namespace + "/" + pod_name + " to " + node_name);
+}
+
+pplx::task<Result<void>> ApiClient::create_event(std::string event_namespace,
+                                                 std::string event_name, std::string event_json) {
+  return post("/api/v1/namespaces/" + event_namespace + "/events", std::move(event_json),
+              "event " + event_namespace + "/" + event_name);
 }
 
 }  // namespace epc

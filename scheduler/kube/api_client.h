@@ -1,5 +1,5 @@
-// ApiClient: the few Kubernetes API calls epc-extender makes (get, watch, create a Binding), over
-// cpprestsdk's asynchronous HTTP client.
+// ApiClient: the few Kubernetes API calls epc-extender makes (get, watch, create a Binding or an
+// Event), over cpprestsdk's asynchronous HTTP client.
 //
 // TLS and authentication follow the KubeConnection (CA, client certificate, insecure-skip-verify,
 // TLS server name, a bearer token re-read from its file when it rotates). Nothing here throws:
@@ -24,7 +24,7 @@
 namespace epc {
 
 struct ApiClientOptions {
-  // Whole-request limit for get and create_binding.
+  // Whole-request limit for get, create_binding and create_event.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
   // Limit for a watch stream; must exceed the watch's timeoutSeconds so that the server, not
   // the client, normally ends it.
@@ -77,6 +77,11 @@ class ApiClient {
   pplx::task<Result<void>> create_binding(std::string pod_namespace, std::string pod_name,
                                           std::string pod_uid, std::string node_name);
 
+  // POST /api/v1/namespaces/{ns}/events with `event_json`, a core/v1 Event. Errors read like
+  // `event default/x.0123456789abcdef: HTTP 403: ...`.
+  pplx::task<Result<void>> create_event(std::string event_namespace, std::string event_name,
+                                        std::string event_json);
+
  private:
   ApiClient(std::string server, web::http::client::http_client requests,
             web::http::client::http_client watches, std::string host_header,
@@ -85,6 +90,11 @@ class ApiClient {
   // A request with the common headers; an Error when the token file cannot be read.
   Result<web::http::http_request> make_request(const web::http::method& method,
                                                const std::string& path_and_query);
+  // Sends `request` (built by make_request) on the short-timeout client.
+  pplx::task<ApiResponse> send(Result<web::http::http_request> request,
+                               pplx::cancellation_token cancel);
+  // Creates an object: POSTs `json` to `path`; an Error starts with `what`.
+  pplx::task<Result<void>> post(const std::string& path, std::string json, std::string what);
 
   std::string server_;
   web::http::client::http_client requests_;

@@ -141,6 +141,27 @@ class SecondSchedulerTest(ChartCase):
         self.assertNotIn("--tls-cert-file", args)
         self.assertNotIn("--cluster-file", args, "in-cluster state, not a demo file")
 
+    def test_log_level_and_format_reach_the_extender(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                args = container(render({"mode": mode}).get("Deployment", FULLNAME), "epc-extender")["args"]
+                self.assertEqual((flag_value(args, "--log-level"), flag_value(args, "--log-format")),
+                                 ("info", "json"))
+        r = render({"extender": {"logLevel": "debug", "logFormat": "text"}})
+        args = container(r.get("Deployment", FULLNAME), "epc-extender")["args"]
+        self.assertEqual((flag_value(args, "--log-level"), flag_value(args, "--log-format")), ("debug", "text"))
+
+    @unittest.skipUnless(os.environ.get("EPC_EXTENDER_BINARY"), "needs the built epc-extender")
+    def test_the_binary_accepts_every_rendered_flag(self):
+        # `serve ... --help` parses every flag before --help and exits 0 only when all are valid.
+        for values in ({}, {"extender": {"logLevel": "warning", "logFormat": "text", "pathPrefix": "/sgx"}},
+                       {"mode": "extenderOnly"}):
+            with self.subTest(values=values):
+                args = container(render(values).get("Deployment", FULLNAME), "epc-extender")["args"]
+                result = subprocess.run([os.environ["EPC_EXTENDER_BINARY"], *args, "--help"], capture_output=True,
+                                        text=True, timeout=30, check=False)
+                self.assertEqual(result.returncode, 0, f"{args}: {result.stderr}")
+
     def test_single_replica_runs_without_leader_election_and_never_overlaps(self):
         r = render()
         election = self.scheduler_config(r)["leaderElection"]
@@ -227,20 +248,23 @@ class SecondSchedulerTest(ChartCase):
 class ExtenderEntryTest(ChartCase):
     """Values that shape the extender entry, checked in the second scheduler's configuration."""
 
-    def test_bind_adds_the_verb_and_only_then_pods_binding(self):
-        for bind in (False, True):
-            with self.subTest(bind=bind):
-                r = render({"extender": {"bind": bind}})
-                ext = self.only_extender(self.scheduler_config(r))
-                self.assertEqual(ext.get("bindVerb"), "bind" if bind else None)
-                rules = r.get("ClusterRole", f"{FULLNAME}-extender")["rules"]
-                reads = [x for x in rules if set(x["verbs"]) <= {"get", "list", "watch"}]
-                writes = [x for x in rules if set(x["verbs"]) & WRITE_VERBS]
-                self.assertEqual(reads, [{"apiGroups": [""], "resources": ["nodes", "pods"],
-                                          "verbs": ["get", "list", "watch"]}])
-                expected = [{"apiGroups": [""], "resources": ["pods/binding"], "verbs": ["create"]}]
-                self.assertEqual(writes, expected if bind else [])
-                self.assertEqual(len(rules), len(reads) + len(writes))
+    def test_the_extender_reads_its_state_writes_events_and_binds_only_when_asked(self):
+        events = {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]}
+        for mode in ("secondScheduler", "extenderOnly"):
+            for bind in (False, True):
+                with self.subTest(mode=mode, bind=bind):
+                    r = render({"mode": mode, "extender": {"bind": bind}})
+                    if mode == "secondScheduler":
+                        ext = self.only_extender(self.scheduler_config(r))
+                        self.assertEqual(ext.get("bindVerb"), "bind" if bind else None)
+                    rules = r.get("ClusterRole", f"{FULLNAME}-extender")["rules"]
+                    reads = [x for x in rules if set(x["verbs"]) <= {"get", "list", "watch"}]
+                    writes = [x for x in rules if set(x["verbs"]) & WRITE_VERBS]
+                    self.assertEqual(reads, [{"apiGroups": [""], "resources": ["nodes", "pods"],
+                                              "verbs": ["get", "list", "watch"]}])
+                    binding = {"apiGroups": [""], "resources": ["pods/binding"], "verbs": ["create"]}
+                    self.assertEqual(writes, [events, binding] if bind else [events])
+                    self.assertEqual(len(rules), len(reads) + len(writes))
 
     def test_no_role_of_the_chart_grants_other_writes(self):
         r = render({"extender": {"bind": True}, "scheduler": {"replicas": 3}})
@@ -249,9 +273,11 @@ class ExtenderEntryTest(ChartCase):
                 writes = set(rule["verbs"]) & WRITE_VERBS
                 if not writes:
                     continue
-                allowed = rule["resources"] in (["pods/binding"], ["leases"])
+                allowed = rule["resources"] in (["pods/binding"], ["leases"], ["events"])
                 self.assertTrue(allowed, f"{role['metadata']['name']} writes {rule}")
                 self.assertNotIn("*", rule["verbs"])
+                if rule["resources"] == ["events"]:
+                    self.assertEqual(set(writes), {"create", "patch"}, "Events are never updated or deleted")
 
     def test_without_steering_only_epc_pods_reach_the_extender(self):
         for ignored in (False, True):
@@ -524,6 +550,8 @@ class SchemaTest(ChartCase):
             ({"scoring": {"strategy": "bnpack"}}, "/scoring/strategy"),
             ({"extender": {"resourceNames": ["epc"]}}, "/extender/resourceNames"),
             ({"image": {"digest": "latest"}}, "/image/digest"),
+            ({"extender": {"logLevel": "verbose"}}, "/extender/logLevel"),
+            ({"extender": {"logFormat": "yaml"}}, "/extender/logFormat"),
         ]
         for values, where in cases:
             with self.subTest(values=values):

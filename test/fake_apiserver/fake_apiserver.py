@@ -3,7 +3,8 @@
 
 It serves the small slice of the real kube-apiserver protocol that the
 extender's list/watch client uses -- nodes and pods list/watch, the pod
-binding subresource, /version and the health endpoints -- with the same
+binding subresource, creating (and listing) core/v1 Events, /version and the
+health endpoints -- with the same
 wire format as the real server (JSON ``Status`` errors, chunked watch streams
 of newline-terminated events, opaque continue tokens, 410 "Expired" on
 compacted resource versions, BOOKMARK events).  Everything else a test needs
@@ -70,7 +71,22 @@ SUPPORTED_FIELDS = {
             "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
             "status.podIP", "status.nominatedNodeName"},
     "Node": {"metadata.name", "spec.unschedulable"},
+    # pkg/apis/core/v1/conversion.go (the event fields)
+    "Event": {"metadata.name", "metadata.namespace", "involvedObject.kind",
+              "involvedObject.namespace", "involvedObject.name",
+              "involvedObject.uid", "involvedObject.apiVersion",
+              "involvedObject.resourceVersion", "involvedObject.fieldPath",
+              "reason", "reportingComponent", "type"},
 }
+
+# k8s.io/apimachinery/pkg/util/validation: IsDNS1123Subdomain
+DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS1123_SUBDOMAIN_MESSAGE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+    "characters, '-' or '.', and must start and end with an alphanumeric "
+    "character (e.g. 'example.com', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
 
 
 def now_rfc3339():
@@ -293,6 +309,7 @@ class Faults:
         "watch_gone_status": None, "watch_gone_event": None,
         "cut_watch_mid_event": None, "page_expire": None,
         "list_status": "status", "binding_fail": "status",
+        "event_fail": "status",
         "drop_watch_after_events": "events", "delay_ms": "ms",
     }
     PERSISTENT_BY_DEFAULT = {"delay_ms", "down"}
@@ -617,6 +634,83 @@ class Store:
 
 
 # --------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------
+
+def err_invalid(kind, name, field, value, detail):
+    """422 Invalid with one cause, as apierrors.NewInvalid words it."""
+    message = '%s: Invalid value: %s: %s' % (field, json.dumps(value), detail)
+    return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (kind, name, message),
+                    {"name": name, "kind": kind.lower() + "s", "causes": [
+                        {"reason": "FieldValueInvalid", "message":
+                         "Invalid value: %s: %s" % (json.dumps(value), detail),
+                         "field": field}]})
+
+
+class EventStore:
+    """core/v1 Events.  Clients only create them here and tests read them
+    back; nothing watches them, so they live outside the resource-version
+    history: creating one neither bumps the RV nor wakes a watch."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.events = {}  # (namespace, name) -> event, in creation order
+
+    def create(self, ns, body):
+        """Validate as the apiserver does for a core/v1 Event without
+        eventTime (legacy validation), then store; returns the stored event."""
+        if not isinstance(body, dict):
+            raise err_bad_request("unable to decode request body: not an object")
+        if body.get("kind") not in (None, "", "Event"):
+            raise err_bad_request("not an Event object: kind %r" % body.get("kind"))
+        event = copy.deepcopy(body)
+        meta = event.setdefault("metadata", {})
+        if meta.get("namespace") not in (None, "", ns):
+            raise err_bad_request("the namespace of the provided object does not "
+                                  "match the namespace sent on the request")
+        meta["namespace"] = ns
+        name = meta.get("name") or ""
+        if not name and meta.get("generateName"):
+            name = meta["generateName"] + uuid.uuid4().hex[:5]
+        if not name:
+            raise ApiError(422, "Invalid", 'Event "" is invalid: metadata.name: '
+                           "Required value: name or generateName is required",
+                           {"kind": "events", "causes": [
+                               {"reason": "FieldValueRequired",
+                                "message": "Required value: name or generateName is required",
+                                "field": "metadata.name"}]})
+        if len(name) > 253:
+            raise err_invalid("Event", name, "metadata.name", name,
+                              "must be no more than 253 characters")
+        if not DNS1123_SUBDOMAIN.match(name):
+            raise err_invalid("Event", name, "metadata.name", name,
+                              DNS1123_SUBDOMAIN_MESSAGE)
+        involved_ns = (event.get("involvedObject") or {}).get("namespace") or ""
+        if involved_ns and involved_ns != ns:
+            raise err_invalid("Event", name, "involvedObject.namespace", involved_ns,
+                              "does not match event.namespace")
+        meta["name"] = name
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_rfc3339()
+        event["kind"], event["apiVersion"] = "Event", "v1"
+        with self.lock:
+            if (ns, name) in self.events:
+                raise ApiError(409, "AlreadyExists", 'events "%s" already exists' % name,
+                               {"name": name, "kind": "events"})
+            self.events[(ns, name)] = event
+        return event
+
+    def list(self, ns, pred):
+        with self.lock:
+            return [e for (e_ns, _), e in self.events.items()
+                    if (ns is None or e_ns == ns) and pred(e)]
+
+    def clear(self):
+        with self.lock:
+            self.events.clear()
+
+
+# --------------------------------------------------------------------------
 # Bearer-token authentication
 # --------------------------------------------------------------------------
 
@@ -669,6 +763,7 @@ class App:
         self.store = Store(initial_rv=args.initial_rv,
                            history_limit=args.history_limit)
         self.faults = Faults()
+        self.events = EventStore()
         self.auth = TokenAuth(args.token_file, args.token_grace) if args.token_file else None
         self.config = {
             "bookmark_interval": args.bookmark_interval,
@@ -741,6 +836,7 @@ API_PATH = re.compile(
     r"/(?P<resource>nodes|pods)"
     r"(?:/(?P<name>[^/]+))?"
     r"(?:/(?P<sub>binding))?/?$")
+EVENTS_PATH = re.compile(r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/events/?$")
 
 
 def parse_bool(value):
@@ -909,6 +1005,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/v1":
             return self.send_json(200, api_resource_list())
 
+        m = EVENTS_PATH.match(path)
+        if m is not None:
+            return self.handle_events(m.group("ns"))
         m = API_PATH.match(path)
         if m is None:
             if (self.command == "POST"
@@ -1271,6 +1370,33 @@ class Handler(BaseHTTPRequestHandler):
         # the create handler fills in 201 for a Status result without a code
         self.send_json(201, status_body(201, "", "", status="Success"))
 
+    # ---- events ----
+
+    def handle_events(self, ns):
+        """POST creates an Event in `ns`; GET lists them (all namespaces
+        without one), with fieldSelector.  No watch: nothing watches Events."""
+        app = self.app
+        if self.command == "POST":
+            if ns is None:
+                raise ApiError(405, "MethodNotAllowed", "POST is not supported on "
+                               "resources of kind \"events\"", {"kind": "events"})
+            body = self.read_json()
+            self.apply_delay("events")
+            fail = app.faults.take("event_fail", "events")
+            if fail is not None:
+                self._log_entry["fault"] = "event_fail"
+                raise err_for_code(int(fail.get("status", 500)))
+            return self.send_json(201, app.events.create(ns, body))
+        if self.command not in ("GET", "HEAD"):
+            raise ApiError(405, "MethodNotAllowed", "%s is not supported on resources "
+                           "of kind \"events\"" % self.command, {"kind": "events"})
+        pred = parse_field_selector(self.query.get("fieldSelector"), "Event")
+        with app.store.lock:
+            rv = str(app.store.rv)
+        self.send_json(200, {"kind": "EventList", "apiVersion": "v1",
+                             "metadata": {"resourceVersion": rv},
+                             "items": app.events.list(ns, pred)})
+
     # ---- control API ----
 
     def handle_control(self, op):
@@ -1330,6 +1456,7 @@ class Handler(BaseHTTPRequestHandler):
             if op == "reset":
                 app.faults.clear()
                 store.reset()
+                app.events.clear()
                 app.clear_requests()
                 return self.send_json(200, self.control_state())
             return self.send_json(404, {"error": "unknown control endpoint"})
@@ -1358,6 +1485,8 @@ def api_resource_list():
          "kind": "Pod", "verbs": ["get", "list", "watch"]},
         {"name": "pods/binding", "singularName": "", "namespaced": True,
          "kind": "Binding", "verbs": ["create"]},
+        {"name": "events", "singularName": "event", "namespaced": True,
+         "kind": "Event", "verbs": ["create", "list"]},
     ]}
 
 

@@ -666,6 +666,69 @@ class BindingTests(ServerTestCase):
         self.assertEqual(self.bind("p2", "n1")[0], 409)  # it did commit
 
 
+class EventTests(ServerTestCase):
+    FLAGS = ("--bookmark-interval", "0",)
+
+    @staticmethod
+    def event(name, pod_name="p1", ns="default", reason="Tested"):
+        return {"apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": name, "namespace": ns},
+                "involvedObject": {"apiVersion": "v1", "kind": "Pod",
+                                   "namespace": ns, "name": pod_name},
+                "type": "Warning", "reason": reason, "message": "m", "count": 1}
+
+    def create(self, body, ns="default"):
+        return self.srv.request("POST", "/api/v1/namespaces/%s/events" % ns, body)
+
+    def test_create_then_list_by_namespace_and_field(self):
+        rv = self.srv.put(pod("p1"))["resourceVersion"]
+        status, _, body = self.create(self.event("p1.0000000000000001"))
+        self.assertEqual(status, 201)
+        self.assertEqual(body["metadata"]["name"], "p1.0000000000000001")
+        self.assertTrue(body["metadata"]["uid"])
+        self.assertEqual(self.create(self.event("p2.1", "p2", ns="other"), ns="other")[0], 201)
+        self.assertEqual(self.create(self.event("p1.2", reason="Other"))[0], 201)
+        status, _, listed = self.srv.get("/api/v1/namespaces/default/events")
+        self.assertEqual((status, listed["kind"]), (200, "EventList"))
+        self.assertEqual(names(listed["items"]), ["p1.0000000000000001", "p1.2"])
+        self.assertEqual(names(self.srv.get("/api/v1/events")[2]["items"]),
+                         ["p1.0000000000000001", "p2.1", "p1.2"])
+        selected = self.srv.get("/api/v1/events?fieldSelector=involvedObject.name%3Dp1,"
+                                "reason%3DTested")[2]
+        self.assertEqual(names(selected["items"]), ["p1.0000000000000001"])
+        self.assertEqual(self.srv.get("/api/v1/events?fieldSelector=spec.x%3Dy")[0], 400)
+        # Events are outside the watched history.
+        self.assertEqual(self.srv.ctl("state")["resourceVersion"], rv)
+        self.srv.ctl("reset", {})
+        self.assertEqual(self.srv.get("/api/v1/events")[2]["items"], [])
+
+    def test_create_errors(self):
+        self.assertEqual(self.create(self.event("e1"))[0], 201)
+        status, _, body = self.create(self.event("e1"))
+        self.assertEqual(status, 409)
+        self.assertStatus(body, 409, "AlreadyExists")
+        self.assertEqual(body["message"], 'events "e1" already exists')
+        for bad in ("Upper.case", "a" * 254, "trailing-.x", ""):
+            status, _, body = self.create(self.event(bad))
+            self.assertEqual(status, 422, bad)
+            self.assertStatus(body, 422, "Invalid")
+        status, _, body = self.create(self.event("e2", ns="default"), ns="other")
+        self.assertEqual(status, 400)
+        wrong_object = self.event("e3")
+        wrong_object["involvedObject"]["namespace"] = "elsewhere"
+        status, _, body = self.create(wrong_object)
+        self.assertEqual(status, 422)
+        self.assertIn("involvedObject.namespace", body["message"])
+
+    def test_event_fail_fault(self):
+        self.srv.ctl("faults", {"event_fail": {"status": 403, "count": 1}})
+        status, _, body = self.create(self.event("e1"))
+        self.assertEqual(status, 403)
+        self.assertStatus(body, 403, "Forbidden")
+        self.assertEqual(self.create(self.event("e1"))[0], 201)
+        self.assertEqual(self.srv.ctl("requests")["requests"][0]["fault"], "event_fail")
+
+
 # --------------------------------------------------------------------------
 # Auth, TLS, lifecycle
 # --------------------------------------------------------------------------
