@@ -118,6 +118,7 @@ Result<void> ConfigWatcher::apply_file() {
   const auto refuse = [&](std::string message, size_t hash) -> Result<void> {
     const bool repeated = failed_hash_ == hash;
     failed_hash_ = hash;
+    failures_.fetch_add(1);
     set_error(message);
     if (!repeated && options_.log) {
       options_.log("scoring config reload failed, keeping the config in force: " + message);

@@ -61,6 +61,8 @@ class ConfigWatcher {
   std::optional<std::string> last_reload_error() const;
   // How many times a new config was published since open (for tests and metrics).
   uint64_t generation() const { return generation_.load(); }
+  // How many reload attempts were refused (unreadable or invalid file) since open.
+  uint64_t failures() const { return failures_.load(); }
 
  private:
   // What a stat of the resolved path shows; any difference means "read the file again".
@@ -84,6 +86,7 @@ class ConfigWatcher {
   const std::string path_;
   const Options options_;
   std::atomic<std::shared_ptr<const ScoringConfig>> config_;
+  std::atomic<uint64_t> failures_{0};
   std::atomic<uint64_t> generation_{0};
 
   std::mutex reload_mutex_;            // one reload at a time (the poll thread and SIGHUP)

@@ -148,6 +148,45 @@ NodeVictims as_meta(const NodeVictims& victims) {
   return meta;
 }
 
+using Stopwatch = std::chrono::steady_clock;
+
+void name_pod(Decision& decision, std::string_view pod_namespace, std::string_view pod_name,
+              std::string_view pod_uid) {
+  decision.pod_namespace = pod_namespace;
+  decision.pod_name = pod_name;
+  decision.pod_uid = pod_uid;
+}
+
+Decision invalid(Decision decision, const Error& error) {
+  decision.outcome = Outcome::kInvalid;
+  decision.message = error.message;
+  return decision;
+}
+
+// A filter call's failed nodes, grouped by pool and cause as they are judged: a handful of groups
+// however many nodes failed.
+class RejectionTally {
+ public:
+  explicit RejectionTally(std::string_view pool_label_key) : pool_label_key_(pool_label_key) {}
+
+  void add(const NodeRecord* node, std::string_view name, const FitVerdict& verdict) {
+    const std::string_view pool = node != nullptr ? node->label(pool_label_key_) : "";
+    for (RejectionGroup& group : groups_) {
+      if (group.cause == verdict.cause && group.pool == pool) {
+        ++group.nodes;
+        return;
+      }
+    }
+    groups_.push_back(
+        {std::string(pool), verdict.cause, 1, std::string(name) + ": " + verdict.reason});
+  }
+  std::vector<RejectionGroup> take() { return std::move(groups_); }
+
+ private:
+  std::string_view pool_label_key_;
+  std::vector<RejectionGroup> groups_;
+};
+
 // The policy for one request; a source that has none yet yields the defaults.
 std::shared_ptr<const PlacementPolicy> policy_of(const ExtenderService::PolicySource& source) {
   std::shared_ptr<const PlacementPolicy> policy = source ? source() : nullptr;
@@ -181,6 +220,16 @@ Reply ExtenderService::handle(Verb verb, std::string body) const {
   return result.get();
 }
 
+Reply ExtenderService::report(Decision decision, Reply reply, Stopwatch::time_point started) const {
+  reply.outcome = decision.outcome;
+  if (options_.observe) {
+    decision.duration = Stopwatch::now() - started;
+    decision.at = std::chrono::system_clock::now();
+    options_.observe(decision);
+  }
+  return reply;
+}
+
 Readiness ExtenderService::readiness() const {
   return options_.readiness ? options_.readiness() : Readiness{true, {}};
 }
@@ -196,24 +245,32 @@ void ExtenderService::reserve(const Pod& pod, std::string_view node) const {
 }
 
 Reply ExtenderService::filter(std::string body) const {
+  const Stopwatch::time_point started = Stopwatch::now();
+  Decision decision;
+  decision.verb = Verb::kFilter;
   pad_body(body);
   const EpcResources& resources = state_.resources();
   Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
-  if (!args) return bad_request(args.error());
+  if (!args)
+    return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
+  name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
 
   FilterResult result;
   result.nodes_mode = args->nodes.has_value();
+  const auto answer_error = [&](std::string error) {
+    decision.outcome = Outcome::kError;
+    decision.message = error;
+    result.error = std::move(error);
+    return report(std::move(decision), {200, encode_filter_result(result)}, started);
+  };
   if (const Readiness ready = readiness(); !ready.ready) {
     // Never a guess from an empty or stale view; kube-scheduler retries the pod with backoff.
-    result.error = "epc-extender is not ready: " + ready.reason;
-    return {200, encode_filter_result(result)};
+    return answer_error("epc-extender is not ready: " + ready.reason);
   }
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
-  if (!demand) {
-    // In the reply, not as an HTTP error: kube-scheduler then records why on the pod.
-    result.error = demand_error(args->pod, demand.error());
-    return {200, encode_filter_result(result)};
-  }
+  // In the reply, not as an HTTP error: kube-scheduler then records why on the pod.
+  if (!demand) return answer_error(demand_error(args->pod, demand.error()));
+  decision.epc_bytes = demand->bytes;
   if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
 
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
@@ -227,13 +284,17 @@ Reply ExtenderService::filter(std::string body) const {
                            static_cast<size_t>(config_policy->bestfit_history));
   }
   const Candidates candidates = candidates_of(*args, *snapshot, resources);
+  RejectionTally rejections(config_policy->pool_label_key);
   size_t passing = 0;
   size_t last_passing = 0;
   for (size_t i = 0; i < candidates.names.size(); ++i) {
     const std::string_view name = candidates.names[i];
-    FitVerdict verdict = policy
-                             ? check_fit(*demand, candidates.records[i], name, **policy, resources)
-                             : FitVerdict{Fit::kUnresolvable, policy.error().message};
+    FitVerdict verdict =
+        policy ? check_fit(*demand, candidates.records[i], name, **policy, resources)
+               : FitVerdict{Fit::kUnresolvable, policy.error().message, FitCause::kInvalidOverride};
+    if (verdict.fit != Fit::kFits && options_.observe) {
+      rejections.add(candidates.records[i], name, verdict);
+    }
     switch (verdict.fit) {
       case Fit::kFits:
         ++passing;
@@ -256,14 +317,26 @@ Reply ExtenderService::filter(std::string body) const {
   if (passing == 1 && demand->needs_epc() && is_known(args->pod)) {
     reserve(args->pod, candidates.names[last_passing]);
   }
-  return {200, encode_filter_result(result)};
+  decision.nodes_considered = candidates.names.size();
+  decision.nodes_passing = passing;
+  decision.rejected = rejections.take();
+  if (passing == 1) decision.node = candidates.names[last_passing];
+  // No candidates is kube-scheduler's business (other filters removed them), not a rejection.
+  decision.outcome =
+      passing == 0 && !candidates.names.empty() ? Outcome::kUnschedulable : Outcome::kSuccess;
+  return report(std::move(decision), {200, encode_filter_result(result)}, started);
 }
 
 Reply ExtenderService::prioritize(std::string body) const {
+  const Stopwatch::time_point started = Stopwatch::now();
+  Decision decision;
+  decision.verb = Verb::kPrioritize;
   pad_body(body);
   const EpcResources& resources = state_.resources();
   Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
-  if (!args) return bad_request(args.error());
+  if (!args)
+    return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
+  name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
 
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const Candidates candidates = candidates_of(*args, *snapshot, resources);
@@ -282,69 +355,105 @@ Reply ExtenderService::prioritize(std::string body) const {
     scores = score_nodes(*demand, candidates.records, **policy, recent);
     // The top-ranked node is where kube-scheduler most likely puts the pod (ties: the first).
     const auto best = std::max_element(scores.begin(), scores.end());
-    if (demand->needs_epc() && is_known(args->pod) && best != scores.end() &&
-        *best > kMinExtenderScore) {
-      reserve(args->pod, candidates.names[best - scores.begin()]);
+    if (best != scores.end() && *best > kMinExtenderScore) {
+      decision.node = candidates.names[best - scores.begin()];
+      if (demand->needs_epc() && is_known(args->pod)) reserve(args->pod, decision.node);
     }
   }
+  if (demand) decision.epc_bytes = demand->bytes;
+  decision.nodes_considered = candidates.names.size();
   std::vector<HostPriority> priorities;
   priorities.reserve(scores.size());
   for (size_t i = 0; i < scores.size(); ++i) {
     priorities.push_back({std::string(candidates.names[i]), scores[i]});
   }
-  return {200, encode_host_priorities(priorities)};
+  return report(std::move(decision), {200, encode_host_priorities(priorities)}, started);
 }
 
 void ExtenderService::bind(std::string body, Respond respond) const {
+  const Stopwatch::time_point started = Stopwatch::now();
+  Decision decision;
+  decision.verb = Verb::kBind;
   pad_body(body);
   Result<BindingArgs> args = decode_binding_args(parsers_, body);
-  if (!args) return respond(bad_request(args.error()));
-  const auto bound_reply = [](std::string_view error) {
-    return Reply{200, encode_binding_result(error)};
+  if (!args)
+    return respond(
+        report(invalid(std::move(decision), args.error()), bad_request(args.error()), started));
+  name_pod(decision, args->pod_namespace, args->pod_name, args->pod_uid);
+  decision.node = args->node;
+  // Every answer is a BindingResult; an error in it fails this binding cycle of the pod.
+  const auto answer = [this, started](Decision decision, std::string_view error) {
+    decision.outcome = error.empty() ? Outcome::kSuccess : Outcome::kError;
+    decision.message = error;
+    return report(std::move(decision), Reply{200, encode_binding_result(error)}, started);
   };
   if (const Readiness ready = readiness(); !ready.ready) {
-    return respond(bound_reply("epc-extender is not ready: " + ready.reason));
+    return respond(answer(std::move(decision), "epc-extender is not ready: " + ready.reason));
   }
   const BindRequest request{args->pod_namespace, args->pod_name, args->pod_uid, args->node};
   // Commit first, under the writer lock, so that no concurrent decision or bind can count the
   // same EPC; the Binding is created after, and a refusal takes the commitment back.
-  Result<EpcLedger::BindOutcome> committed =
-      state_.modify([&](EpcLedger& ledger) { return ledger.bind(request); });
-  if (!committed) return respond(bound_reply(committed.error().message));
-  if (!options_.binder) return respond(bound_reply({}));
-  const bool undo_on_failure = *committed == EpcLedger::BindOutcome::kCommitted;
-  options_.binder->bind(*args, [this, request, undo_on_failure, respond = std::move(respond),
-                                bound_reply](Result<void> created) {
-    if (!created && undo_on_failure) {
-      state_.modify([&](EpcLedger& ledger) { ledger.unbind(request); });
+  Result<EpcLedger::BindOutcome> committed = state_.modify([&](EpcLedger& ledger) {
+    Result<EpcLedger::BindOutcome> outcome = ledger.bind(request);
+    if (const PodRecord* pod = ledger.pod_by_name(request.pod_namespace, request.pod_name)) {
+      decision.epc_bytes = pod->epc_bytes;
     }
-    respond(bound_reply(created ? std::string_view() : created.error().message));
+    return outcome;
   });
+  if (!committed) {
+    decision.bind = BindEffect::kConflict;
+    return respond(answer(std::move(decision), committed.error().message));
+  }
+  decision.bind = BindEffect::kBound;
+  if (!options_.binder) return respond(answer(std::move(decision), {}));
+  const bool undo_on_failure = *committed == EpcLedger::BindOutcome::kCommitted;
+  options_.binder->bind(
+      *args, [this, request, undo_on_failure, respond = std::move(respond), answer,
+              decision = std::move(decision)](Result<void> created) mutable {
+        if (!created && undo_on_failure) {
+          state_.modify([&](EpcLedger& ledger) { ledger.unbind(request); });
+          decision.bind = BindEffect::kRolledBack;
+        }
+        respond(answer(std::move(decision),
+                       created ? std::string_view() : std::string_view(created.error().message)));
+      });
 }
 
 Reply ExtenderService::preempt(std::string body) const {
+  const Stopwatch::time_point started = Stopwatch::now();
+  Decision decision;
+  decision.verb = Verb::kPreempt;
   pad_body(body);
   const EpcResources& resources = state_.resources();
   Result<PreemptionArgs> args = decode_preemption_args(parsers_, body, resources);
-  if (!args) return bad_request(args.error());
+  if (!args)
+    return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
+  name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
+  decision.nodes_considered = args->victims.size();
 
   PreemptionResult result;
+  // Every answer is the nodes (with their victims) where eviction would make room.
+  const auto answer = [&] {
+    decision.nodes_passing = result.victims.size();
+    return report(std::move(decision), {200, encode_preemption_result(result)}, started);
+  };
   // Without a trustworthy view no eviction can be judged: offering no node stops preemption.
-  if (!readiness().ready) return {200, encode_preemption_result(result)};
+  if (!readiness().ready) return answer();
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
   // The reply has no error field. A pod whose demand cannot be read fails every filter call, so
   // no eviction can help it: offering no node stops a pointless preemption.
-  if (!demand) return {200, encode_preemption_result(result)};
+  if (!demand) return answer();
+  decision.epc_bytes = demand->bytes;
   if (!demand->needs_epc()) {
     // Not an EPC question: every node stays a candidate with the victims it came with.
     for (const NodeVictims& victims : args->victims) result.victims.push_back(as_meta(victims));
-    return {200, encode_preemption_result(result)};
+    return answer();
   }
 
   // A pod whose override is rejected fails every filter call: no eviction can help it.
   const Result<std::shared_ptr<const PlacementPolicy>> pod_policy =
       policy_for_pod(policy_of(policy_), args->pod);
-  if (!pod_policy) return {200, encode_preemption_result(result)};
+  if (!pod_policy) return answer();
   const PlacementPolicy& policy = **pod_policy;
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const std::vector<int64_t> freed = victim_bytes_per_node(args->victims, state_);
@@ -357,7 +466,7 @@ Reply ExtenderService::preempt(std::string body) const {
       result.victims.push_back(as_meta(victims));
     }
   }
-  return {200, encode_preemption_result(result)};
+  return answer();
 }
 
 }  // namespace epc

@@ -20,17 +20,18 @@
 #include "model/cluster_state.h"
 #include "model/placement_policy.h"
 #include "model/scoring/recent_demands.h"
+#include "scheduler/extender/decision.h"
 #include "scheduler/extender/json_reader.h"
 #include "scheduler/extender/pod_binder.h"
+#include "scheduler/extender/verb.h"
 #include "scheduler/state/state_source.h"
 
 namespace epc {
 
-enum class Verb { kFilter, kPrioritize, kBind, kPreempt };
-
 struct Reply {
   int status = 200;
   std::string body;  // JSON
+  Outcome outcome = Outcome::kSuccess;
 };
 
 struct ExtenderServiceOptions {
@@ -42,6 +43,8 @@ struct ExtenderServiceOptions {
   // How long a reservation holds EPC if the pod's binding is never seen.
   std::chrono::milliseconds reservation_ttl{30'000};
   std::function<SteadyTime()> clock;  // empty: std::chrono::steady_clock::now
+  // Told of every call's decision once its reply is built; empty: nobody listens.
+  DecisionObserver observe;
 };
 
 class ExtenderService {
@@ -65,6 +68,8 @@ class ExtenderService {
   Reply preempt(std::string body) const;
 
  private:
+  // Fills in the decision's timing, hands it to the observer and returns `reply` with its outcome.
+  Reply report(Decision decision, Reply reply, std::chrono::steady_clock::time_point started) const;
   Readiness readiness() const;
   SteadyTime now() const;
   void reserve(const Pod& pod, std::string_view node) const;

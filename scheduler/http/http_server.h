@@ -1,6 +1,7 @@
 // HttpServer: serves the extender verbs over HTTP with cpprestsdk's listener.
 //
-// Routes: POST {prefix}/filter, /prioritize, /bind, /preempt; GET /healthz, /readyz, /version.
+// Routes: POST {prefix}/filter, /prioritize, /bind, /preempt; GET /healthz, /readyz, /version,
+// and the pages given in the options (/metrics, /status, /debug/state in the binary).
 // Unknown paths → 404, wrong method → 405 with Allow, a body over the limit → 413, all with a
 // {"Error": ...} body. Handlers never block a pool thread: the body is read with a continuation and
 // the decision runs in it, so slow clients hold no thread while they dribble their bytes
@@ -19,9 +20,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/result.h"
 #include "scheduler/extender/extender_service.h"
+#include "scheduler/http/page.h"
 #include "scheduler/log_sink.h"
 
 namespace epc {
@@ -36,6 +39,10 @@ struct HttpServerOptions {
   LogSink log;  // one line per failed request; empty: stderr
   // Answers /readyz: 503 with the reason while the state source is not ready. Empty: always ready.
   std::function<Readiness()> readiness;
+  // Read-only GET endpoints at the root (/metrics, /status, ...); their paths must not clash with
+  // the probes.
+  std::vector<Page> pages;
+  VerbReplyObserver on_verb_reply;  // request metrics; empty: none
 };
 
 class HttpServer {

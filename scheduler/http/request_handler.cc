@@ -1,6 +1,7 @@
 #include "scheduler/http/request_handler.h"
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -39,20 +40,6 @@ Response text_response(std::string text, bool close) {
   return Response{200, std::move(text), "text/plain; charset=utf-8", {}, close, {}};
 }
 
-std::string_view verb_name(Verb verb) {
-  switch (verb) {
-    case Verb::kFilter:
-      return "filter";
-    case Verb::kPrioritize:
-      return "prioritize";
-    case Verb::kBind:
-      return "bind";
-    case Verb::kPreempt:
-      return "preempt";
-  }
-  return "unknown";
-}
-
 // Observes a task's failure, which pplx would otherwise answer by aborting the process. Used where
 // the failure needs no action: a reply the client did not wait for, or a body that failed (already
 // reported by read_body; the reply is still attempted).
@@ -76,6 +63,7 @@ class Exchange {
         ticket_(in_flight_->enter()) {}
 
   const http_request& request() const { return request_; }
+  std::chrono::duration<double> elapsed() const { return Clock::now() - arrived_; }
 
   // Before deciding: false once the server is stopping, and then the request must be left alone.
   bool start_busy() {
@@ -134,7 +122,10 @@ class Exchange {
     }
   }
 
+  using Clock = std::chrono::steady_clock;
+
   http_request request_;
+  Clock::time_point arrived_ = Clock::now();
   std::string label_;
   std::shared_ptr<InFlightRequests> in_flight_;
   LogSink log_;
@@ -143,46 +134,68 @@ class Exchange {
   std::atomic<bool> replied_ = false;
 };
 
-// Replies through `exchange`, at once for a bad body, otherwise when the service answers (a bind
+// One verb call's reply and its report to the verb observer.
+struct VerbCall {
+  Verb verb;
+  std::shared_ptr<Exchange> exchange;
+  VerbReplyObserver observe;
+
+  // Observed first, so that the counters include a call as soon as its client has the reply.
+  void reply(Response response, Outcome outcome) const {
+    if (observe) observe(verb, outcome, exchange->elapsed());
+    Exchange::reply(exchange, std::move(response));
+  }
+};
+
+// Replies through `call`, at once for a bad body, otherwise when the service answers (a bind
 // waits for the API server's answer on another thread).
-void decide(const ExtenderService& service, Verb verb, BodyOutcome outcome,
-            const std::shared_ptr<Exchange>& exchange) {
+void decide(const ExtenderService& service, const VerbCall& call, BodyOutcome outcome) {
   switch (outcome.status) {
     case BodyOutcome::Status::kTooLarge:
-      return Exchange::reply(exchange, error_response(413, std::move(outcome.error), true));
+      return call.reply(error_response(413, std::move(outcome.error), true), Outcome::kInvalid);
     case BodyOutcome::Status::kInvalid:
-      return Exchange::reply(exchange, error_response(400, std::move(outcome.error), true));
+      return call.reply(error_response(400, std::move(outcome.error), true), Outcome::kInvalid);
     case BodyOutcome::Status::kComplete:
       break;
   }
   if (outcome.body.empty()) {
-    return Exchange::reply(exchange, error_response(400,
-                                                    "empty request body: expected a JSON " +
-                                                        std::string(verb_name(verb)) + " request",
-                                                    false));
+    return call.reply(error_response(400,
+                                     "empty request body: expected a JSON " +
+                                         std::string(to_string(call.verb)) + " request",
+                                     false),
+                      Outcome::kInvalid);
   }
-  service.handle(verb, std::move(outcome.body), [exchange](Reply reply) {
-    Exchange::reply(
-        exchange, Response{reply.status, std::move(reply.body), "application/json", {}, false, {}});
+  service.handle(call.verb, std::move(outcome.body), [call](Reply reply) {
+    call.reply(Response{reply.status, std::move(reply.body), "application/json", {}, false, {}},
+               reply.outcome);
   });
 }
 
-void serve_verb(const ExtenderService& service, Verb verb, size_t max_body_bytes,
-                const std::shared_ptr<Exchange>& exchange) {
-  read_body(exchange->request(), max_body_bytes)
-      .then([&service, verb, exchange](BodyOutcome outcome) {
-        if (outcome.status == BodyOutcome::Status::kComplete && !exchange->start_busy()) return;
-        decide(service, verb, std::move(outcome), exchange);
+void serve_verb(const ExtenderService& service, VerbCall call, size_t max_body_bytes) {
+  read_body(call.exchange->request(), max_body_bytes)
+      .then([&service, call](BodyOutcome outcome) {
+        if (outcome.status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
+          return;
+        }
+        decide(service, call, std::move(outcome));
       })
-      .then([exchange](pplx::task<void> decided) {
+      .then([call](pplx::task<void> decided) {
         try {
           decided.get();
         } catch (const std::exception& e) {
-          Exchange::reply(exchange, internal_error(e.what()));
+          call.reply(internal_error(e.what()), Outcome::kError);
         } catch (...) {
-          Exchange::reply(exchange, internal_error("unknown error"));
+          call.reply(internal_error("unknown error"), Outcome::kError);
         }
       });
+}
+
+Response page_reply(const Page& page, bool close) {
+  try {
+    return Response{200, page.render(), page.content_type, {}, close, {}};
+  } catch (const std::exception& e) {
+    return internal_error("rendering " + page.path + ": " + e.what());
+  }
 }
 
 Response route_reply(const RouteResult& route, const std::string& method, const std::string& path,
@@ -196,7 +209,10 @@ Response route_reply(const RouteResult& route, const std::string& method, const 
     response.allow = wrong->allow;
     return response;
   }
-  switch (std::get<Route>(route).endpoint) {
+  const Route& target = std::get<Route>(route);
+  switch (target.endpoint) {
+    case Endpoint::kPage:
+      return page_reply(settings.pages.at(target.page), close);
     case Endpoint::kVersion:
       return Response{
           200, nlohmann::json{{"version", settings.version}}.dump(), "application/json", {}, close,
@@ -236,7 +252,8 @@ void RequestHandler::operator()(const http_request& request) const {
     const RouteResult route = settings_.router.route(request.method(), path);
     const auto* target = std::get_if<Route>(&route);
     if (target != nullptr && target->endpoint == Endpoint::kVerb) {
-      return serve_verb(service_, target->verb, settings_.max_body_bytes, exchange);
+      return serve_verb(service_, VerbCall{target->verb, exchange, settings_.on_verb_reply},
+                        settings_.max_body_bytes);
     }
     // Anything but a verb leaves the body unread.
     Exchange::reply(exchange,

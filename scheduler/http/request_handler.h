@@ -11,11 +11,13 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <cpprest/http_msg.h>
 
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/in_flight.h"
+#include "scheduler/http/page.h"
 #include "scheduler/http/router.h"
 #include "scheduler/log_sink.h"
 
@@ -28,6 +30,8 @@ class RequestHandler {
     size_t max_body_bytes = 64u << 20;
     std::string version;
     std::function<Readiness()> readiness;  // empty: always ready
+    std::vector<Page> pages;               // in the order of the router's page paths
+    VerbReplyObserver on_verb_reply;       // empty: nobody listens
   };
 
   // `service` must outlive every request: the server waits for `in_flight` to drain before it

@@ -58,6 +58,11 @@ RouteResult Router::route(std::string_view method, std::string_view path) const 
     if (method != "GET") return WrongMethod{"GET"};
     return Route{*probe, Verb::kFilter};
   }
+  for (size_t i = 0; i < page_paths_.size(); ++i) {
+    if (path != page_paths_[i]) continue;
+    if (method != "GET") return WrongMethod{"GET"};
+    return Route{Endpoint::kPage, Verb::kFilter, i};
+  }
   return NoRoute{};
 }
 

@@ -6,19 +6,23 @@
 // the root so that probes do not depend on how the scheduler is configured.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
-#include "scheduler/extender/extender_service.h"
+#include "scheduler/extender/verb.h"
 
 namespace epc {
 
-enum class Endpoint { kVerb, kHealthz, kReadyz, kVersion };
+enum class Endpoint { kVerb, kHealthz, kReadyz, kVersion, kPage };
 
 struct Route {
   Endpoint endpoint = Endpoint::kVerb;
   Verb verb = Verb::kFilter;  // meaningful for kVerb only
+  size_t page = 0;            // kPage: the index into the router's page paths
 };
 struct NoRoute {};    // 404
 struct WrongMethod {  // 405
@@ -32,7 +36,9 @@ std::string normalize_prefix(std::string_view prefix);
 
 class Router {
  public:
-  explicit Router(std::string_view prefix) : prefix_(normalize_prefix(prefix)) {}
+  // `page_paths`: extra GET endpoints at the root, matched after the probes.
+  explicit Router(std::string_view prefix, std::vector<std::string> page_paths = {})
+      : prefix_(normalize_prefix(prefix)), page_paths_(std::move(page_paths)) {}
 
   // `path` is the request path without query string; matching is exact and case-sensitive.
   RouteResult route(std::string_view method, std::string_view path) const;
@@ -40,6 +46,7 @@ class Router {
 
  private:
   std::string prefix_;
+  std::vector<std::string> page_paths_;
 };
 
 }  // namespace epc

@@ -79,4 +79,14 @@ Readiness ApiStateSource::readiness() const {
   return combined;
 }
 
+std::vector<WatchStatus> ApiStateSource::watches() const {
+  std::vector<WatchStatus> all;
+  for (const ResourceKind kind : {ResourceKind::Nodes, ResourceKind::Pods}) {
+    const ReflectorStatus reflector = status(kind);
+    all.push_back({std::string(resource_name(kind)), reflector.watching, reflector.relists,
+                   reflector.watch_restarts, reflector.events_applied, reflector.last_event});
+  }
+  return all;
+}
+
 }  // namespace epc

@@ -42,6 +42,7 @@ class ApiStateSource : public StateSource {
   Result<void> start() override;
   void stop() override;
   Readiness readiness() const override;
+  std::vector<WatchStatus> watches() const override;
 
   // Null before a successful start(); for bind calls and metrics.
   ApiClient* client() const { return client_.get(); }

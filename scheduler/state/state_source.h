@@ -7,7 +7,11 @@
 // made from an empty or stale view.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "model/result.h"
 
@@ -16,6 +20,16 @@ namespace epc {
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not, for /readyz and filter errors; empty when ready
+};
+
+// Progress of one list/watch feed, for metrics ("nodes", "pods").
+struct WatchStatus {
+  std::string resource;
+  bool watching = false;
+  uint64_t relists = 0;         // lists after the first (410 Gone, expired continue)
+  uint64_t watch_restarts = 0;  // watches opened after the first
+  uint64_t events = 0;          // watch events applied
+  std::optional<std::chrono::steady_clock::time_point> last_event;
 };
 
 class StateSource {
@@ -28,6 +42,8 @@ class StateSource {
   // Stops background work; idempotent.
   virtual void stop() = 0;
   virtual Readiness readiness() const = 0;
+  // One entry per watched resource; a source that does not watch has none.
+  virtual std::vector<WatchStatus> watches() const { return {}; }
 };
 
 }  // namespace epc

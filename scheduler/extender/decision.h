@@ -1,0 +1,66 @@
+// Decision: what one verb call decided and why, handed to observers once the reply is built.
+//
+// The metrics, the decision log behind /status, the debug log line and the Kubernetes Events all
+// read this one record, so they can never disagree about a call. It is built from what the
+// handler computed anyway; failed nodes are grouped by pool and cause (a 5000-node filter call
+// yields a handful of groups), which is also the shape an operator wants: "0/12 nodes fit:
+// 4 in confpool insufficient_epc, 8 in general no_epc".
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/fit.h"
+#include "scheduler/extender/verb.h"
+
+namespace epc {
+
+// Nodes a filter call turned away for the same cause in the same pool.
+struct RejectionGroup {
+  std::string pool;  // pools.labelKey value of the nodes; "" without pools
+  FitCause cause = FitCause::kNone;
+  size_t nodes = 0;
+  std::string example;  // the first such node and its reason: `conf-1: insufficient ...`
+};
+
+// What a bind call did to the ledger.
+enum class BindEffect {
+  kNone,        // not a bind, or refused before the ledger (not ready, bad request)
+  kBound,       // committed (or already bound there) and, with an API server, the Binding created
+  kConflict,    // the ledger refused: EPC no longer free, or the pod is bound elsewhere
+  kRolledBack,  // committed, then the API server refused the Binding: the commitment was undone
+};
+
+struct Decision {
+  Verb verb = Verb::kFilter;
+  Outcome outcome = Outcome::kSuccess;
+  std::string pod_namespace;  // empty when the request named no pod
+  std::string pod_name;
+  std::string pod_uid;
+  int64_t epc_bytes = 0;  // the pod's EPC demand; 0 without one or when unreadable
+  std::string message;    // why, for kError and kInvalid
+  size_t nodes_considered = 0;
+  size_t nodes_passing = 0;              // filter: nodes left; preempt: nodes offered
+  std::vector<RejectionGroup> rejected;  // filter only
+  std::string node;  // bind: the target; filter: the only survivor; prioritize: the top node
+  BindEffect bind = BindEffect::kNone;
+  std::chrono::nanoseconds duration{0};  // from the body's arrival to the reply being built
+  std::chrono::system_clock::time_point at;
+
+  // "namespace/name", or "" without a pod.
+  std::string pod_key() const;
+  size_t nodes_rejected() const;
+};
+
+// "0/12 nodes fit: 4 insufficient_epc in pool confpool (e.g. conf-1: insufficient ...); 8 no_epc
+// in pool general (e.g. ...)". Empty when nothing was rejected.
+std::string describe_rejections(const Decision& decision);
+
+// Called once per call, on the thread that built the reply; must be quick and thread-safe.
+using DecisionObserver = std::function<void(const Decision&)>;
+
+}  // namespace epc
