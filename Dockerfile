@@ -7,7 +7,7 @@
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY dev/install-deps dev/install-deps
-RUN ./dev/install-deps && rm -rf /var/lib/apt/lists/*
+RUN ./dev/install-deps --build-only && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt ./
 COPY model model
 COPY config config
@@ -24,11 +24,12 @@ FROM debian:bookworm-slim
 # resolved path, on Debian 12.11):
 #   libcpprest.so.2.10 -> libcpprest2.10     libsimdjson.so.14 -> libsimdjson14
 #   libyaml-cpp.so.0.7 -> libyaml-cpp0.7     libcrypto.so.3    -> libssl3
+#   libprometheus-cpp-core.so.1.0 -> libprometheus-cpp-core1.0
 #   libstdc++.so.6 -> libstdc++6, libgcc_s.so.1 -> libgcc-s1, libc.so.6 -> libc6 (all three in the base image)
 # libcpprest2.10 pulls in its own dependencies (libbrotli1, zlib1g, libssl3) through apt.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcpprest2.10 libsimdjson14 libyaml-cpp0.7 libssl3 \
+        libcpprest2.10 libsimdjson14 libyaml-cpp0.7 libssl3 libprometheus-cpp-core1.0 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot

@@ -21,6 +21,7 @@
 #include "model/cluster_state.h"
 #include "scheduler/extender/extender_codec.h"
 #include "scheduler/extender/extender_service.h"
+#include "scheduler/observability/observability.h"
 
 namespace {
 
@@ -64,10 +65,15 @@ struct Cluster {
         ++i;
       }
     });
+    // As in the binary, every decision feeds the metrics and the decision log.
     service = std::make_unique<epc::ExtenderService>(
-        state, [policy = std::make_shared<const epc::PlacementPolicy>()] { return policy; });
+        state, [policy = std::make_shared<const epc::PlacementPolicy>()] { return policy; },
+        epc::ExtenderServiceOptions{.observe = [this](const epc::Decision& decision) {
+          observability.observe_decision(decision);
+        }});
   }
   epc::ClusterState state;
+  epc::Observability observability{state, {.version = "bench"}};
   std::unique_ptr<epc::ExtenderService> service;
 };
 

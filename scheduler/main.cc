@@ -30,8 +30,13 @@
 #include "scheduler/http/router.h"
 #include "scheduler/kube/api_pod_binder.h"
 #include "scheduler/kube/api_state_source.h"
+#include "scheduler/kube/event_recorder.h"
 #include "scheduler/kube/kube_connection.h"
+#include "scheduler/log/component_levels.h"
+#include "scheduler/log/decision_line.h"
+#include "scheduler/log/logger.h"
 #include "scheduler/log_sink.h"
+#include "scheduler/observability/observability.h"
 #include "scheduler/state/cluster_file_source.h"
 
 namespace epc {
@@ -46,8 +51,9 @@ int usage_error(const Error& error) {
   return kExitUsage;
 }
 
-int startup_error(const Error& error) {
-  std::cerr << "epc-extender: " << error.message << "\n";
+// Once `serve` has its logger, a failed startup step is its last line.
+int startup_error(const Logger& logger, const Error& error) {
+  logger.log(LogLevel::kError, "main", error.message);
   return kExitFailure;
 }
 
@@ -109,13 +115,16 @@ std::optional<std::string> environment(std::string_view name) {
 struct Sources {
   std::unique_ptr<StateSource> state;
   std::unique_ptr<PodBinder> binder;
+  // Uses the API source's client, so it is declared after `state` and goes first.
+  std::unique_ptr<EventRecorder> events;
 };
 
 Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
-                              const LogSink& log) {
+                              const Logger& logger) {
   Sources sources;
   if (options.cluster_file) {
-    sources.state = std::make_unique<ClusterFileSource>(*options.cluster_file, state, log);
+    sources.state = std::make_unique<ClusterFileSource>(
+        *options.cluster_file, state, logger.sink(LogLevel::kInfo, "cluster-file"));
   } else {
     Result<KubeConnection> connection = options.kubeconfig ? load_kubeconfig(*options.kubeconfig)
                                                            : in_cluster_connection(environment);
@@ -123,14 +132,39 @@ Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
       return make_error(connection.error().message +
                         " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
     }
-    auto api = std::make_unique<ApiStateSource>(std::move(*connection), state, log);
+    auto api = std::make_unique<ApiStateSource>(std::move(*connection), state,
+                                                logger.sink("kube", kube_line_level));
     if (Result<void> started = api->start(); !started) return started.error();
     sources.binder = std::make_unique<ApiPodBinder>(*api->client());
+    sources.events =
+        std::make_unique<EventRecorder>(*api->client(), logger.sink(LogLevel::kWarning, "events"));
     sources.state = std::move(api);
     return sources;
   }
   if (Result<void> started = sources.state->start(); !started) return started.error();
   return sources;
+}
+
+ObservabilityOptions observability_options(const ConfigSource& config, const Sources& sources) {
+  const StateSource& source = *sources.state;
+  ObservabilityOptions options;
+  options.version = std::string(program_version());
+  options.policy = config.policy_source();
+  options.readiness = [&source] { return source.readiness(); };
+  options.watches = [&source] { return source.watches(); };
+  if (const ConfigWatcher* watcher = config.watcher.get()) {
+    options.config_reloads = [watcher] {
+      return ConfigReloadCounts{watcher->generation(), watcher->failures()};
+    };
+  }
+  if (const EventRecorder* events = sources.events.get()) {
+    options.events = [events] {
+      const EventRecorderStats stats = events->stats();
+      return EventCounts{stats.posted, stats.failed, stats.suppressed_per_pod,
+                         stats.dropped_rate_limited};
+    };
+  }
+  return options;
 }
 
 sigset_t shutdown_signals() {
@@ -146,41 +180,61 @@ int serve(const ServeOptions& options) {
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  const LogSink log = stderr_log_sink();
-  Result<ConfigSource> config = load_config_source(options, log);
-  if (!config) return startup_error(config.error());
+  const Logger logger({.level = options.log_level, .format = options.log_format});
+  Result<ConfigSource> config =
+      load_config_source(options, logger.sink("config", config_line_level));
+  if (!config) return startup_error(logger, config.error());
   // The resource names are fixed for the process: the state parses every node and pod with them.
   ClusterState state(config->config()->resources);
-  Result<Sources> sources = start_sources(options, state, log);
-  if (!sources) return startup_error(sources.error());
+  Result<Sources> sources = start_sources(options, state, logger);
+  if (!sources) return startup_error(logger, sources.error());
   StateSource& source = *sources->state;
   const auto readiness = [&source] { return source.readiness(); };
-  const ExtenderService service(state, config->policy_source(),
-                                {.readiness = readiness, .binder = std::move(sources->binder)});
+  Observability observability(state, observability_options(*config, *sources));
+  EventRecorder* const events = sources->events.get();
+  const auto observe = [&observability, &logger, events](const Decision& decision) {
+    observability.observe_decision(decision);
+    log_decision(logger, decision);
+    if (events != nullptr) events->observe(decision);
+  };
+  const ExtenderService service(
+      state, config->policy_source(),
+      {.readiness = readiness, .binder = std::move(sources->binder), .observe = observe});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,
                      .prefix = options.prefix,
                      .max_body_bytes = options.max_body_bytes,
                      .version = std::string(program_version()),
-                     .log = log,
-                     .readiness = readiness},
+                     .log = logger.sink("http", http_line_level),
+                     .readiness = readiness,
+                     .pages = observability.pages(),
+                     .on_verb_reply =
+                         [&](Verb verb, Outcome outcome, std::chrono::duration<double> took) {
+                           observability.observe_reply(verb, outcome, took);
+                         }},
                     service);
-  if (Result<void> started = server.start(); !started) return startup_error(started.error());
-  std::cout << "epc-extender " << program_version() << " listening on " << server.url()
-            << " (prefix \"" << normalize_prefix(options.prefix) << "\")" << std::endl;
+  if (Result<void> started = server.start(); !started) {
+    return startup_error(logger, started.error());
+  }
+  logger.log(LogLevel::kInfo, "main",
+             "epc-extender " + std::string(program_version()) + " listening on " + server.url(),
+             {{"url", server.url()},
+              {"prefix", normalize_prefix(options.prefix)},
+              {"version", program_version()}});
 
   if (config->watcher) config->watcher->start();
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
     if (!config->watcher) {
-      std::cout << "epc-extender: SIGHUP without --config: nothing to reload" << std::endl;
+      logger.log(LogLevel::kInfo, "main", "SIGHUP without --config: nothing to reload");
       continue;
     }
     // Failures are logged by the watcher and keep the config in force.
-    if (config->watcher->reload())
-      std::cout << "epc-extender: SIGHUP: scoring config re-read" << std::endl;
+    if (config->watcher->reload()) {
+      logger.log(LogLevel::kInfo, "main", "SIGHUP: scoring config re-read");
+    }
   }
-  std::cout << "epc-extender: " << strsignal(received) << ", stopping" << std::endl;
+  logger.log(LogLevel::kInfo, "main", std::string(strsignal(received)) + ", stopping");
   server.stop();
   source.stop();
   if (config->watcher) config->watcher->stop();

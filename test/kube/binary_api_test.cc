@@ -7,10 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "child_process.h"
+#include "exposition.h"
 #include "kube_test_support.h"
 #include "test_http_client.h"
 
@@ -65,6 +68,20 @@ class BinaryAgainstApiTest : public ::testing::Test {
     return response ? Json::parse(response->body) : Json();
   }
 
+  // Runs the binary against `api` and waits until it listens; port_ is 0 when it does not.
+  test::ChildProcess& start_extender(const test::FakeApiServer& api) {
+    test::write_file(dir_.file("kubeconfig"), kubeconfig_for(api));
+    extender_ = std::make_unique<test::ChildProcess>(
+        std::vector<std::string>{EPC_EXTENDER_BINARY, "serve", "--kubeconfig",
+                                 dir_.file("kubeconfig"), "--listen", "127.0.0.1:0"});
+    const std::optional<std::string> listening =
+        extender_->started() ? extender_->wait_for_stderr_line("listening on", 10s) : std::nullopt;
+    port_ = listening ? port_of(*listening) : 0;
+    return *extender_;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<test::ChildProcess> extender_;
   int port_ = 0;
 };
 
@@ -72,15 +89,8 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
   test::FakeApiServer api;
   ASSERT_TRUE(api.started());
   api.set_faults({{"down", true}});
-  test::TempDir dir;
-  test::write_file(dir.file("kubeconfig"), kubeconfig_for(api));
-
-  test::ChildProcess extender({EPC_EXTENDER_BINARY, "serve", "--kubeconfig", dir.file("kubeconfig"),
-                               "--listen", "127.0.0.1:0"});
-  ASSERT_TRUE(extender.started());
-  const std::optional<std::string> listening = extender.wait_for_line("listening on", 10s);
-  ASSERT_TRUE(listening.has_value()) << extender.stderr_text();
-  port_ = port_of(*listening);
+  test::ChildProcess& extender = start_extender(api);
+  ASSERT_GT(port_, 0) << extender.stderr_text();
 
   // The API is down: not ready, and filter says so instead of judging from an empty view.
   EXPECT_EQ(get("/readyz").status, 503);
@@ -123,6 +133,46 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
   api.put(test::pod_object("default", "other", "64Mi", "sgx-a", "Succeeded"));
   ASSERT_TRUE(
       test::wait_until([&] { return post("/filter", p2)["NodeNames"] == Json::array({"sgx-a"}); }));
+
+  extender.send_signal(SIGTERM);
+  EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();
+}
+
+// A pod no node fits gets one Kubernetes Event with the per-pool summary, and /metrics counts it
+// beside the watch families, as wired in main.
+TEST_F(BinaryAgainstApiTest, PostsAnEventForAPodNoNodeFitsAndCountsIt) {
+  test::FakeApiServer api;
+  ASSERT_TRUE(api.started());
+  api.put(test::node_object("sgx-a", "128Mi"));
+  test::ChildProcess& extender = start_extender(api);
+  ASSERT_GT(port_, 0) << extender.stderr_text();
+  ASSERT_TRUE(test::wait_until([&] { return get("/readyz").status == 200; }));
+
+  const Json filtered = post("/filter", filter_request("huge", "1Gi"));
+  ASSERT_TRUE(filtered["NodeNames"].empty()) << filtered.dump();
+  const auto events = [&] {
+    auto response =
+        test::send_request(api.port(), test::get_request("/api/v1/namespaces/default/events"), 5s);
+    return response && response->status == 200 ? Json::parse(response->body)["items"]
+                                               : Json::array();
+  };
+  ASSERT_TRUE(test::wait_until([&] { return events().size() == 1; })) << events().dump();
+  const Json event = events()[0];
+  EXPECT_EQ(event["involvedObject"]["name"], "huge");
+  EXPECT_EQ(event["reason"], "EPCUnschedulable");
+  EXPECT_THAT(event["message"].get<std::string>(), HasSubstr("0/1 nodes fit: 1 epc_too_small"));
+
+  const auto metric = [&](const char* name, const std::map<std::string, std::string>& labels) {
+    return test::sample_value(get("/metrics").body, name, labels);
+  };
+  // Counted once the API server's answer is read, a moment after the Event is stored.
+  EXPECT_TRUE(test::wait_until([&] {
+    return metric("epc_extender_events_total", {{"result", "posted"}}) == 1;
+  }));
+  EXPECT_EQ(
+      metric("epc_extender_requests_total", {{"verb", "filter"}, {"outcome", "unschedulable"}}), 1);
+  EXPECT_EQ(metric("epc_extender_watch_open", {{"resource", "nodes"}}), 1);
+  EXPECT_EQ(metric("epc_extender_node_epc_capacity_bytes", {{"node", "sgx-a"}}), 128 << 20);
 
   extender.send_signal(SIGTERM);
   EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();

@@ -4,8 +4,10 @@
 
 #include <mutex>
 
+#include "exposition.h"
 #include "kube_test_support.h"
 #include "scheduler/kube/api_state_source.h"
+#include "scheduler/observability/extender_metrics.h"
 
 namespace epc {
 namespace {
@@ -182,6 +184,34 @@ TEST_F(ApiSource, GoneAsErrorEventMeansRelist) {
   server_.put(pod_object("ns", "late", "1Gi", "node-1"));
   EXPECT_TRUE(wait_until([&] { return total(&ReflectorStatus::relists) >= 2; }));
   EXPECT_EQ(wait_converged(state_, server_), "");
+}
+
+// The watch metric families follow the reflectors: events, restarts, re-lists, the last event's
+// age.
+TEST_F(ApiSource, WatchMetricsFollowTheReflectors) {
+  add_cluster(2, 1);
+  start();
+  ASSERT_TRUE(wait_ready()) << source_->readiness().reason;
+  const ExtenderMetrics metrics("test", {.watches = [this] { return source_->watches(); }});
+  const auto pods = [&](const char* name) {
+    return test::sample_value(metrics.exposition(), name, {{"resource", "pods"}}).value_or(-1);
+  };
+  const double events = pods("epc_extender_watch_events_total");
+  const double relists = pods("epc_extender_watch_relists_total");
+  const double restarts = pods("epc_extender_watch_restarts_total");
+  EXPECT_TRUE(wait_until([&] { return pods("epc_extender_watch_open") == 1; }));
+
+  server_.put(pod_object("ns", "new", "1Gi", "node-1"));
+  EXPECT_TRUE(wait_until([&] { return pods("epc_extender_watch_events_total") > events; }));
+  const double age = pods("epc_extender_watch_seconds_since_last_event");
+  EXPECT_GE(age, 0);
+  EXPECT_LT(age, 60);
+
+  server_.set_faults({{"watch_gone_status", 2}});
+  server_.close_watches("clean");
+  server_.put(pod_object("ns", "late", "1Gi", "node-1"));
+  EXPECT_TRUE(wait_until([&] { return pods("epc_extender_watch_relists_total") > relists; }));
+  EXPECT_GT(pods("epc_extender_watch_restarts_total"), restarts);
 }
 
 TEST_F(ApiSource, CompactedHistoryMeansRelist) {
