@@ -19,7 +19,12 @@ EpcResources EpcResources::defaults() {
   });
 }
 
-EpcResources::EpcResources(std::vector<EpcResource> resources) : resources_(std::move(resources)) {}
+EpcResources::EpcResources(std::vector<EpcResource> resources) : resources_(std::move(resources)) {
+  for (const EpcResource& resource : resources_) {
+    if (!names_text_.empty()) names_text_ += ", ";
+    names_text_ += resource.name;
+  }
+}
 
 const EpcResource* EpcResources::find(std::string_view name) const {
   for (const EpcResource& resource : resources_) {

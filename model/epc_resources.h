@@ -33,6 +33,9 @@ class EpcResources {
   const EpcResource* find(std::string_view name) const;
   bool is_epc(std::string_view name) const { return find(name) != nullptr; }
   const std::vector<EpcResource>& all() const { return resources_; }
+  // "sgx.intel.com/epc, kubernetes.azure.com/sgx_epc_mem_in_MiB, ...", built once: filter
+  // reasons list it for every node without EPC.
+  const std::string& names_text() const { return names_text_; }
 
   // Converts a quantity given for `resource` to bytes. Errors name the resource and echo the text,
   // e.g. `sgx.intel.com/epc: invalid quantity "1.5": not a whole number`; negative values and
@@ -41,6 +44,7 @@ class EpcResources {
 
  private:
   std::vector<EpcResource> resources_;
+  std::string names_text_;
 };
 
 }  // namespace epc

@@ -7,11 +7,14 @@
 namespace epc {
 namespace {
 
-FitVerdict fits() {
-  return {Fit::kFits, {}, FitCause::kNone};
-}
-FitVerdict unresolvable(FitCause cause, std::string reason) {
-  return {Fit::kUnresolvable, std::move(reason), cause};
+// Judging and describing are separate: judging (the hot path, run for every candidate of every
+// filter and prioritize call) builds no text; a rejected node's reason is described afterwards
+// from the same facts, only where a reply needs it.
+
+constexpr FitStatus kFitsStatus{Fit::kFits, FitCause::kNone};
+
+FitStatus unresolvable(FitCause cause) {
+  return {Fit::kUnresolvable, cause};
 }
 
 // `resources` may be null: the default names are then built, only on this rare path.
@@ -20,12 +23,7 @@ std::string no_epc_reason(const EpcResources* resources) {
     const EpcResources defaults = EpcResources::defaults();
     return no_epc_reason(&defaults);
   }
-  std::string names;
-  for (const EpcResource& resource : resources->all()) {
-    if (!names.empty()) names += ", ";
-    names += resource.name;
-  }
-  return "node has no SGX EPC (none of " + names + ")";
+  return "node has no SGX EPC (none of " + resources->names_text() + ")";
 }
 
 bool selector_matches(const NodeRecord& node, const PlacementPolicy& policy) {
@@ -36,79 +34,152 @@ std::string selector_text(const PlacementPolicy& policy) {
   return "confidentialNodes.selector \"" + policy.confidential_selector.text() + "\"";
 }
 
-FitVerdict check_general_pod(const NodeRecord& node, const PlacementPolicy& policy) {
-  if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return fits();
-  // Whether the node is confidential cannot be told when its EPC is unreadable (unless the
-  // labels alone decide).
-  if (!node.capacity_error.empty() && policy.confidential_rule != ConfidentialRule::kSelector) {
-    return unresolvable(FitCause::kInvalidCapacity, node.capacity_error);
+bool needs_selector(const PlacementPolicy& policy) {
+  return policy.confidential_rule == ConfidentialRule::kSelector ||
+         policy.confidential_rule == ConfidentialRule::kEpcAndSelector;
+}
+
+// Committed may exceed the total (pods bound before the node shrank); free is then 0.
+int64_t free_bytes_of(int64_t total_bytes, int64_t committed_bytes, int64_t reserved_bytes) {
+  const int64_t used = std::max<int64_t>(0, committed_bytes) + std::max<int64_t>(0, reserved_bytes);
+  return std::max<int64_t>(0, total_bytes - used);
+}
+
+std::optional<FitStatus> shortfall_status(int64_t demand_bytes, int64_t total_bytes,
+                                          int64_t committed_bytes, int64_t reserved_bytes) {
+  if (demand_bytes > total_bytes) return unresolvable(FitCause::kEpcTooSmall);
+  if (demand_bytes <= free_bytes_of(total_bytes, committed_bytes, reserved_bytes)) {
+    return std::nullopt;
   }
-  if (!is_confidential(node, policy)) return fits();
-  const std::string why = node.epc.confidential() ? "node offers SGX EPC (" + node.epc.resource +
-                                                        " " + format_bytes(node.epc.bytes) + ")"
-                                                  : "node matches " + selector_text(policy);
-  return unresolvable(FitCause::kConfidentialNode, why +
-                      " and nonEpcPods policy require-general keeps pods without EPC off "
-                      "confidential nodes");
+  return FitStatus{Fit::kUnschedulable, FitCause::kInsufficientEpc};
 }
 
 // The headroom test, after the plain capacity test passed.
-std::optional<FitVerdict> headroom_shortfall(const EpcDemand& demand, const NodeRecord& node,
-                                             const Headroom& headroom) {
+std::optional<FitStatus> headroom_status(const EpcDemand& demand, const NodeRecord& node,
+                                         const Headroom& headroom) {
   if (!headroom.active()) return std::nullopt;
   const int64_t total = node.epc.bytes;
   const int64_t kept = headroom.kept_bytes(total);
-  const int64_t used =
-      std::max<int64_t>(0, node.committed_bytes) + std::max<int64_t>(0, node.reserved_bytes);
-  const int64_t free_bytes = std::max<int64_t>(0, total - used);
-  if (demand.bytes <= free_bytes - kept) return std::nullopt;
-  std::string kept_text = format_bytes(kept);
-  if (headroom.percent > 0) kept_text += " (" + std::to_string(headroom.percent) + "%)";
-  const std::string tail = " but " + kept_text + " is kept for " + headroom.beneficiaries();
-  const std::string prefix =
-      "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
-  if (demand.bytes > total - kept) {
-    return unresolvable(FitCause::kHeadroom, prefix + ", node total " + format_bytes(total) + tail);
+  if (demand.bytes <= free_bytes_of(total, node.committed_bytes, node.reserved_bytes) - kept) {
+    return std::nullopt;
   }
-  std::string reserved;
-  if (node.reserved_bytes > 0) {
-    reserved = " (" + format_bytes(node.reserved_bytes) + " reserved for pods being placed)";
-  }
-  return FitVerdict{Fit::kUnschedulable,
-                    prefix + ", free " + format_bytes(free_bytes) + " of " + format_bytes(total) +
-                        reserved + tail,
-                    FitCause::kHeadroom};
+  return FitStatus{demand.bytes > total - kept ? Fit::kUnresolvable : Fit::kUnschedulable,
+                   FitCause::kHeadroom};
 }
 
-FitVerdict check_epc_pod(const EpcDemand& demand, const NodeRecord& node,
-                         const PlacementPolicy& policy, const EpcResources* resources) {
-  if (!node.capacity_error.empty()) return unresolvable(FitCause::kInvalidCapacity, node.capacity_error);
-  if (node.unschedulable) return unresolvable(FitCause::kCordoned, "node is cordoned (spec.unschedulable)");
+FitStatus judge_general_pod(const NodeRecord& node, const PlacementPolicy& policy) {
+  if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return kFitsStatus;
+  // Whether the node is confidential cannot be told when its EPC is unreadable (unless the
+  // labels alone decide).
+  if (!node.capacity_error.empty() && policy.confidential_rule != ConfidentialRule::kSelector) {
+    return unresolvable(FitCause::kInvalidCapacity);
+  }
+  if (!is_confidential(node, policy)) return kFitsStatus;
+  return unresolvable(FitCause::kConfidentialNode);
+}
+
+FitStatus judge_epc_pod(const EpcDemand& demand, const NodeRecord& node,
+                        const PlacementPolicy& policy) {
+  if (!node.capacity_error.empty()) return unresolvable(FitCause::kInvalidCapacity);
+  if (node.unschedulable) return unresolvable(FitCause::kCordoned);
   // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
-  if (node.readiness == NodeReadiness::NotReady) return unresolvable(FitCause::kNotReady, "node is not Ready");
-  if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc, no_epc_reason(resources));
-  const bool needs_selector = policy.confidential_rule == ConfidentialRule::kSelector ||
-                              policy.confidential_rule == ConfidentialRule::kEpcAndSelector;
-  if (needs_selector && !selector_matches(node, policy)) {
-    return unresolvable(FitCause::kSelectorMismatch, "node does not match " + selector_text(policy) +
-                        ", which EPC pods require (confidentialNodes.rule " +
-                        std::string(to_string(policy.confidential_rule)) + ")");
+  if (node.readiness == NodeReadiness::NotReady) return unresolvable(FitCause::kNotReady);
+  if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc);
+  if (needs_selector(policy) && !selector_matches(node, policy)) {
+    return unresolvable(FitCause::kSelectorMismatch);
   }
-  const std::optional<FitVerdict> shortfall =
-      epc_shortfall(demand, node.epc.bytes, node.committed_bytes, node.reserved_bytes);
+  const std::optional<FitStatus> shortfall =
+      shortfall_status(demand.bytes, node.epc.bytes, node.committed_bytes, node.reserved_bytes);
   if (shortfall && shortfall->fit == Fit::kUnresolvable) return *shortfall;
-  // With a headroom, its reason (which names it) replaces the plain one.
-  if (auto kept = headroom_shortfall(demand, node, policy.headroom)) return *kept;
+  // With a headroom, its verdict (whose reason names it) replaces the plain one.
+  if (auto kept = headroom_status(demand, node, policy.headroom)) return *kept;
   if (shortfall) return *shortfall;
-  return fits();
+  return kFitsStatus;
+}
+
+std::string requested_text(const EpcDemand& demand) {
+  return "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+}
+
+std::string reserved_text(int64_t reserved_bytes) {
+  if (reserved_bytes <= 0) return {};
+  return " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
+}
+
+std::string shortfall_reason(const EpcDemand& demand, FitCause cause, int64_t total_bytes,
+                             int64_t committed_bytes, int64_t reserved_bytes) {
+  if (cause == FitCause::kEpcTooSmall) {
+    return requested_text(demand) + ", node total " + format_bytes(total_bytes);
+  }
+  return requested_text(demand) + ", free " +
+         format_bytes(free_bytes_of(total_bytes, committed_bytes, reserved_bytes)) + " of " +
+         format_bytes(total_bytes) + reserved_text(reserved_bytes);
+}
+
+std::string headroom_reason(const EpcDemand& demand, Fit fit, const NodeRecord& node,
+                            const Headroom& headroom) {
+  const int64_t total = node.epc.bytes;
+  std::string kept_text = format_bytes(headroom.kept_bytes(total));
+  if (headroom.percent > 0) kept_text += " (" + std::to_string(headroom.percent) + "%)";
+  const std::string tail = " but " + kept_text + " is kept for " + headroom.beneficiaries();
+  if (fit == Fit::kUnresolvable) {
+    return requested_text(demand) + ", node total " + format_bytes(total) + tail;
+  }
+  return requested_text(demand) + ", free " +
+         format_bytes(free_bytes_of(total, node.committed_bytes, node.reserved_bytes)) + " of " +
+         format_bytes(total) + reserved_text(node.reserved_bytes) + tail;
+}
+
+// Why `status` (not kFits) holds for `node`: the facts judge_* decided on, with their numbers.
+std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord& node,
+                     const PlacementPolicy& policy, const EpcResources* resources) {
+  switch (status.cause) {
+    case FitCause::kInvalidCapacity:
+      return node.capacity_error;
+    case FitCause::kCordoned:
+      return "node is cordoned (spec.unschedulable)";
+    case FitCause::kNotReady:
+      return "node is not Ready";
+    case FitCause::kNoEpc:
+      return no_epc_reason(resources);
+    case FitCause::kSelectorMismatch:
+      return "node does not match " + selector_text(policy) +
+             ", which EPC pods require (confidentialNodes.rule " +
+             std::string(to_string(policy.confidential_rule)) + ")";
+    case FitCause::kConfidentialNode:
+      return (node.epc.confidential() ? "node offers SGX EPC (" + node.epc.resource + " " +
+                                            format_bytes(node.epc.bytes) + ")"
+                                      : "node matches " + selector_text(policy)) +
+             " and nonEpcPods policy require-general keeps pods without EPC off confidential "
+             "nodes";
+    case FitCause::kEpcTooSmall:
+    case FitCause::kInsufficientEpc:
+      return shortfall_reason(demand, status.cause, node.epc.bytes, node.committed_bytes,
+                              node.reserved_bytes);
+    case FitCause::kHeadroom:
+      return headroom_reason(demand, status.fit, node, policy.headroom);
+    case FitCause::kUnknownNode:
+    case FitCause::kInvalidOverride:
+    case FitCause::kNone:
+      break;
+  }
+  return std::string(to_string(status.cause));
+}
+
+FitStatus judge(const EpcDemand& demand, const NodeRecord& node, const PlacementPolicy& policy) {
+  return demand.needs_epc() ? judge_epc_pod(demand, node, policy)
+                            : judge_general_pod(node, policy);
 }
 
 FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                   const PlacementPolicy& policy, const EpcResources* resources) {
-  if (node == nullptr) return unresolvable(FitCause::kUnknownNode, unknown_node_reason(node_name));
-  if (!demand.needs_epc()) return check_general_pod(*node, policy);
-  return check_epc_pod(demand, *node, policy, resources);
+  if (node == nullptr) {
+    return {Fit::kUnresolvable, unknown_node_reason(node_name), FitCause::kUnknownNode};
+  }
+  const FitStatus status = judge(demand, *node, policy);
+  if (status.fit == Fit::kFits) return {Fit::kFits, {}, FitCause::kNone};
+  return {status.fit, describe(status, demand, *node, policy, resources), status.cause};
 }
 
 FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, int64_t victim_bytes,
@@ -121,25 +192,21 @@ FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, i
 
 }  // namespace
 
+FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node,
+                    const PlacementPolicy& policy) {
+  if (node == nullptr) return unresolvable(FitCause::kUnknownNode);
+  return judge(demand, *node, policy);
+}
+
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
                                         int64_t committed_bytes, int64_t reserved_bytes) {
-  const auto prefix = [&] {
-    return "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
-  };
-  if (demand.bytes > total_bytes) {
-    return FitVerdict{Fit::kUnresolvable, prefix() + ", node total " + format_bytes(total_bytes),
-                      FitCause::kEpcTooSmall};
-  }
-  // Committed may exceed the total (pods bound before the node shrank); free is then 0.
-  const int64_t used = std::max<int64_t>(0, committed_bytes) + std::max<int64_t>(0, reserved_bytes);
-  const int64_t free_bytes = std::max<int64_t>(0, total_bytes - used);
-  if (demand.bytes <= free_bytes) return std::nullopt;
-  std::string reason =
-      prefix() + ", free " + format_bytes(free_bytes) + " of " + format_bytes(total_bytes);
-  if (reserved_bytes > 0) {
-    reason += " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
-  }
-  return FitVerdict{Fit::kUnschedulable, std::move(reason), FitCause::kInsufficientEpc};
+  const std::optional<FitStatus> status =
+      shortfall_status(demand.bytes, total_bytes, committed_bytes, reserved_bytes);
+  if (!status) return std::nullopt;
+  return FitVerdict{
+      status->fit,
+      shortfall_reason(demand, status->cause, total_bytes, committed_bytes, reserved_bytes),
+      status->cause};
 }
 
 bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy) {

@@ -54,6 +54,16 @@ struct FitVerdict {
   FitCause cause = FitCause::kNone;
 };
 
+// A verdict without its reason.
+struct FitStatus {
+  Fit fit = Fit::kFits;
+  FitCause cause = FitCause::kNone;
+};
+
+// The verdict alone, building no text: what scoring needs for every candidate. check_fit gives
+// the same fit and cause, plus the reason.
+FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node, const PlacementPolicy& policy);
+
 // `node` is null when the extender does not know a node kube-scheduler named (NodeNames mode).
 // `resources` only supplies the names listed in the reason for a node without EPC.
 FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,

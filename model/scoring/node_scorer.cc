@@ -65,7 +65,7 @@ int64_t non_epc_score(const NodeRecord* node, const PlacementPolicy& policy) {
 }
 
 bool is_candidate(const EpcDemand& demand, const NodeRecord* node, const PlacementPolicy& policy) {
-  return node != nullptr && check_fit(demand, node, node->name, policy).fit == Fit::kFits;
+  return judge_fit(demand, node, policy).fit == Fit::kFits;
 }
 
 }  // namespace

@@ -60,8 +60,9 @@ struct FilterResult {
   bool nodes_mode = false;
   std::vector<std::string_view> passing_nodes_json;
   std::vector<std::string> passing_node_names;
-  std::vector<std::pair<std::string, std::string>> failed;        // FailedNodes
-  std::vector<std::pair<std::string, std::string>> unresolvable;  // FailedAndUnresolvableNodes
+  // Node names view the request (or the cluster snapshot), which outlive the reply's encoding.
+  std::vector<std::pair<std::string_view, std::string>> failed;        // FailedNodes
+  std::vector<std::pair<std::string_view, std::string>> unresolvable;  // FailedAndUnresolvableNodes
   std::string error;
 };
 

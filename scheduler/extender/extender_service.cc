@@ -73,7 +73,9 @@ Candidates candidates_of(const ExtenderArgs& args, const ClusterSnapshot& snapsh
     if (any_reservation) candidates.from_request.reserve(args.node_names->size());
     for (const std::string& name : *args.node_names) {
       const NodeRecord* known = snapshot.node(name);
-      if (known != nullptr && any_reservation) {
+      // Only a node that holds reservations looks different to this pod: the others are used
+      // as published, without a copy (a handful of pods are in flight; thousands of nodes are not).
+      if (known != nullptr && any_reservation && snapshot.reserved_bytes(name) > 0) {
         candidates.from_request.push_back(snapshot.as_seen_by(pod_id, *known));
         known = &candidates.from_request.back();
       }

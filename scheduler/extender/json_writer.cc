@@ -102,8 +102,8 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_json_string_map(std::string& out,
-                            const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::vector<const std::pair<std::string, std::string>*> sorted;
+                            const std::vector<std::pair<std::string_view, std::string>>& entries) {
+  std::vector<const std::pair<std::string_view, std::string>*> sorted;
   sorted.reserve(entries.size());
   for (const auto& entry : entries) sorted.push_back(&entry);
   // Stable, so that among equal keys the last entry is the last of its run.

@@ -19,6 +19,6 @@ void append_json_string(std::string& out, std::string_view text);
 // Appends a JSON object of string values with keys in sorted order (as Go's encoding/json writes a
 // map); for a repeated key the last value wins.
 void append_json_string_map(std::string& out,
-                            const std::vector<std::pair<std::string, std::string>>& entries);
+                            const std::vector<std::pair<std::string_view, std::string>>& entries);
 
 }  // namespace epc
