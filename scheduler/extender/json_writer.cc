@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace epc {
 namespace {
@@ -66,6 +67,21 @@ bool needs_no_escape(uint8_t byte) {
   return byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
 }
 
+// Whether none of the 8 bytes at `p` needs escaping, tested a word at a time (SWAR): filter
+// replies are mostly long plain-ASCII reasons, and a byte-by-byte scan dominated encoding.
+bool plain_word(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101u;
+  constexpr uint64_t kHighs = 0x8080808080808080u;
+  uint64_t word = 0;
+  std::memcpy(&word, p, sizeof word);
+  // A byte is zero in `x` iff its high bit is set in the result (exact when no byte of x
+  // exceeds 0x80, which holds once non-ASCII words are excluded).
+  const auto has_zero = [](uint64_t x) { return ((x - kOnes) & ~x & kHighs) != 0; };
+  if ((word & kHighs) != 0) return false;                             // non-ASCII: UTF-8 checks
+  if ((((word - kOnes * 0x20) & ~word) & kHighs) != 0) return false;  // a control byte
+  return !has_zero(word ^ (kOnes * '"')) && !has_zero(word ^ (kOnes * '\\'));
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -75,6 +91,7 @@ void append_json_string(std::string& out, std::string_view text) {
   while (i < text.size()) {
     // Copy the longest run that needs no escaping in one append: most text is plain ASCII.
     size_t run = i;
+    while (run + 8 <= text.size() && plain_word(text.data() + run)) run += 8;
     while (run < text.size() && needs_no_escape(static_cast<uint8_t>(text[run]))) ++run;
     out.append(text.data() + i, run - i);
     i = run;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace epc {
 namespace {
@@ -17,6 +18,22 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(as_json(R"(a "b" \c)"), R"("a \"b\" \\c")");
   EXPECT_EQ(as_json("tab\there\nnl\r\b\f"), R"("tab\there\nnl\r\b\f")");
   EXPECT_EQ(as_json(std::string("nul\0x\x1f", 6)), R"("nul\u0000x\u001f")");
+}
+
+// Plain text is scanned eight bytes at a time: a byte needing an escape must be found in every
+// position of a word, and at every distance from the end.
+TEST(JsonWriter, FindsEveryByteNeedingAnEscapeWhereverItSits) {
+  const std::string plain = "node has no SGX EPC (none of sgx.intel.com/epc)";
+  const std::vector<std::string> specials = {"\"", "\\", "\n", "\x1f", "\x7f", "\xc3\xa9", "\xff"};
+  for (const std::string& special : specials) {
+    for (size_t at = 0; at <= plain.size(); ++at) {
+      const std::string text = plain.substr(0, at) + special + plain.substr(at);
+      const std::string escaped = as_json(special);
+      const std::string expected = "\"" + plain.substr(0, at) +
+                                   escaped.substr(1, escaped.size() - 2) + plain.substr(at) + "\"";
+      EXPECT_EQ(as_json(text), expected) << "at " << at;
+    }
+  }
 }
 
 TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
