@@ -38,6 +38,7 @@
 #include "scheduler/log_sink.h"
 #include "scheduler/observability/observability.h"
 #include "scheduler/state/cluster_file_source.h"
+#include "simulator/simulate_command.h"
 
 namespace epc {
 namespace {
@@ -252,6 +253,9 @@ int run(const Command& command) {
   }
   if (const auto* check = std::get_if<ConfigCheck>(&command)) return check_config(*check);
   if (const auto* print = std::get_if<ConfigPrint>(&command)) return print_config(*print);
+  if (const auto* simulate = std::get_if<SimulateOptions>(&command)) {
+    return run_simulate_command(*simulate, std::cout, std::cerr);
+  }
   return serve(std::get<ServeOptions>(command));
 }
 

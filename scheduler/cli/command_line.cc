@@ -216,6 +216,138 @@ Result<Command> parse_config_command(std::span<const std::string> args) {
                     ": expected \"check\" or \"print\"");
 }
 
+// `simulate`: each flag once except --policy; values checked here, files when the command runs.
+Result<void> apply_simulate(std::string_view name, const std::string& value,
+                            SimulateOptions& options) {
+  const auto file = [&](std::optional<std::string>& target) -> Result<void> {
+    if (value.empty()) return make_error("needs a file name");
+    target = value;
+    return {};
+  };
+  const auto count = [&](int64_t minimum) -> Result<int64_t> {
+    int64_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (value.empty() || error != std::errc() || end != value.data() + value.size() ||
+        number < minimum) {
+      return make_error("expected an integer >= " + std::to_string(minimum) + ", got " +
+                        quoted(value));
+    }
+    return number;
+  };
+  if (name == "--cluster") return file(options.cluster_file);
+  if (name == "--trace") return file(options.trace_file);
+  if (name == "--openb") return file(options.openb_dir);
+  if (name == "--svg") return file(options.svg_file);
+  if (name == "--generate") return file(options.generate_file);
+  if (name == "--openb-epc-per-device") {
+    Result<int64_t> bytes = parse_quantity(value);
+    if (!bytes) return bytes.error();
+    if (*bytes <= 0) return make_error("must be positive, got " + quoted(value));
+    options.openb_epc_per_device = *bytes;
+    return {};
+  }
+  if (name == "--policy") {
+    const size_t equals = value.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == value.size()) {
+      return make_error("expected NAME=FILE, got " + quoted(value));
+    }
+    const std::string policy = value.substr(0, equals);
+    for (const NamedPolicyFile& existing : options.policies) {
+      if (existing.name == policy) return make_error("policy " + quoted(policy) + " named twice");
+    }
+    if (policy == "kube-default" || policy == "kube-mostallocated") {
+      return make_error(quoted(policy) + " is a built-in policy name");
+    }
+    options.policies.push_back({policy, value.substr(equals + 1)});
+    return {};
+  }
+  if (name == "--seed") {
+    Result<int64_t> seed = count(0);
+    if (!seed) return seed.error();
+    options.seed = static_cast<uint64_t>(*seed);
+    return {};
+  }
+  if (name == "--percentage-of-nodes-to-score") {
+    Result<int64_t> percentage = count(0);
+    if (!percentage || *percentage > 100) {
+      return make_error("expected 0..100, got " + quoted(value));
+    }
+    options.percentage_of_nodes_to_score = static_cast<int>(*percentage);
+    return {};
+  }
+  if (name == "--pods") {
+    Result<int64_t> pods = count(1);
+    if (!pods) return pods.error();
+    options.generate_pods = *pods;
+    return {};
+  }
+  if (name == "--profile") {
+    if (value != "dcsv3" && value != "dcsv2") {
+      return make_error("expected dcsv3 or dcsv2, got " + quoted(value));
+    }
+    options.generate_profile = value;
+    return {};
+  }
+  if (name == "--format") {
+    if (value == "table") {
+      options.format = ReportFormat::kTable;
+    } else if (value == "csv") {
+      options.format = ReportFormat::kCsv;
+    } else if (value == "json") {
+      options.format = ReportFormat::kJson;
+    } else {
+      return make_error("expected table, csv or json, got " + quoted(value));
+    }
+    return {};
+  }
+  return make_error("unknown flag");
+}
+
+Result<void> check_simulate(const SimulateOptions& options) {
+  if (options.generate_file) {
+    if (options.cluster_file || options.trace_file || options.openb_dir) {
+      return make_error(
+          "simulate --generate writes a trace; it takes no --cluster, --trace or --openb");
+    }
+    return {};
+  }
+  if (options.openb_dir && (options.cluster_file || options.trace_file)) {
+    return make_error("simulate: --openb brings its own cluster and trace; drop --cluster/--trace");
+  }
+  if (!options.openb_dir && !(options.cluster_file && options.trace_file)) {
+    return make_error("simulate: needs --cluster FILE and --trace FILE, or --openb DIR");
+  }
+  return {};
+}
+
+Result<Command> parse_simulate(std::span<const std::string> args) {
+  static const std::set<std::string_view> kNames = {
+      "--cluster",  "--trace",   "--openb",  "--openb-epc-per-device",
+      "--policy",   "--seed",    "--format", "--svg",
+      "--generate", "--profile", "--pods",   "--percentage-of-nodes-to-score"};
+  SimulateOptions options;
+  std::set<std::string> seen;
+  while (!args.empty()) {
+    const std::string& arg = args.front();
+    if (is_help(arg)) return Command{ShowHelp{}};
+    if (!arg.starts_with("--")) return make_error("simulate: unexpected argument " + quoted(arg));
+    Result<FlagArgument> split = split_flag(args);
+    if (!split) return split.error();
+    if (!kNames.contains(split->name)) {
+      return make_error("simulate: unknown flag " + quoted(split->name));
+    }
+    if (split->name != "--policy" && !seen.insert(split->name).second) {
+      return make_error(split->name + " given more than once");
+    }
+    if (Result<void> applied = apply_simulate(split->name, split->value, options); !applied) {
+      return make_error(split->name + ": " + applied.error().message);
+    }
+    args = args.subspan(split->consumed);
+  }
+  if (Result<void> checked = check_simulate(options); !checked) return checked.error();
+  return Command{std::move(options)};
+}
+
 }  // namespace
 
 Result<ListenAddress> parse_listen_address(std::string_view text) {
@@ -244,6 +376,7 @@ Result<Command> parse_command_line(std::span<const std::string> args) {
   if (command == "--version" || command == "version") return Command{ShowVersion{}};
   if (command == "serve") return parse_serve(args.subspan(1));
   if (command == "config") return parse_config_command(args.subspan(1));
+  if (command == "simulate") return parse_simulate(args.subspan(1));
   if (command.starts_with("-")) return make_error("unknown flag " + quoted(command));
   return make_error("unknown command " + quoted(command));
 }
@@ -257,6 +390,12 @@ std::string usage_text() {
                                validate a scoring config; prints every problem, exits 1 if any
   epc-extender config print [FILE]
                                print the effective scoring config (defaults filled in) as YAML
+  epc-extender simulate --cluster FILE --trace FILE [flags]
+  epc-extender simulate --openb DIR [flags]
+                               replay a pod trace under kube-scheduler alone and each epc-extender
+                               strategy and print the comparison (docs/simulator.md)
+  epc-extender simulate --generate FILE [--profile dcsv3|dcsv2] [--pods N] [--seed N]
+                               write a synthetic trace (CSV)
 
 Flags of serve (--flag value or --flag=value):
   --listen ADDR:PORT     address to listen on (default 127.0.0.1:8888; port 0 picks a free one)
@@ -271,6 +410,24 @@ Flags of serve (--flag value or --flag=value):
   --log-format FORMAT    json (default): one JSON object per line on stderr; text: klog-style lines
   --log-level LEVEL      debug, info (default), warning or error; debug adds one line per
                          filter/prioritize/bind/preempt call with its pod, outcome and reasons
+
+Flags of simulate:
+  --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl
+                         List of nodes (JSON: kubectl get nodes -o json)
+  --trace FILE           pods (CSV: arrival_seconds,duration_seconds,namespace,name,priority,epc,
+                         cpu,memory; or JSON Lines with the same keys for FILE.jsonl)
+  --openb DIR            the openb trace's two CSVs instead: GPU nodes become confidential nodes
+  --openb-epc-per-device Q
+                         EPC per GPU and per whole-GPU request under --openb (default 8Gi)
+  --policy NAME=FILE     an epc-extender strategy given by a scoring config; repeatable (default:
+                         binpack, bestfit, ratio and spread from simulator/policies/). kube-default
+                         and kube-mostallocated always run
+  --seed N               random tie-breaking, and the generator's seed (default 1)
+  --percentage-of-nodes-to-score N
+                         kube-scheduler's setting: 0 (default) is its adaptive default for
+                         clusters of 100 nodes or more, 100 scores every feasible node
+  --format FORMAT        table (default), csv or json
+  --svg FILE             also write a plot of confidential nodes in use over time
 
 Endpoints: POST {prefix}/filter|prioritize|bind|preempt, GET /healthz, /readyz, /version.
 )";

@@ -6,6 +6,9 @@
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
+//   epc-extender simulate (--cluster FILE --trace FILE | --openb DIR) [--policy NAME=FILE]...
+//                         [--seed N] [--format table|csv|json] [--svg FILE]
+//   epc-extender simulate --generate FILE [--profile dcsv3|dcsv2] [--pods N] [--seed N]
 //
 // Parsing is a pure function of the arguments so that every flag and every error is unit-tested;
 // main() only acts on the result. Flags take their value as `--flag value` or `--flag=value`.
@@ -21,6 +24,7 @@
 
 #include "model/result.h"
 #include "scheduler/log/log_level.h"
+#include "simulator/simulate_options.h"
 
 namespace epc {
 
@@ -53,7 +57,8 @@ struct ConfigPrint {
   std::optional<std::string> file;  // none: the built-in defaults
 };
 
-using Command = std::variant<ServeOptions, ShowHelp, ShowVersion, ConfigCheck, ConfigPrint>;
+using Command =
+    std::variant<ServeOptions, ShowHelp, ShowVersion, ConfigCheck, ConfigPrint, SimulateOptions>;
 
 // `args` excludes the program name (argv[1..]).
 Result<Command> parse_command_line(std::span<const std::string> args);

@@ -1,0 +1,54 @@
+// Simulation: replays a trace on a cluster under one placement policy and measures the outcome.
+//
+// Events in time order: departures before arrivals at the same instant (the freed room is there
+// for the newcomer). An arriving pod is placed at once or joins the pending queue; after each
+// instant's departures the pending pods are retried in arrival order, as kube-scheduler flushes its
+// unschedulable queue on cluster changes. Only pods that now pass the filters on a node that freed
+// room are retried in full: every other node only filled up since their last attempt, so the
+// outcome is the same and retrying them would only cost time. A placed pod runs for its duration
+// from the moment it is placed. The simulation ends at the last arrival (the horizon): pods still
+// waiting then are pending, and time-weighted figures average over [first arrival, horizon].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "simulator/cluster_spec.h"
+#include "simulator/placement_policies.h"
+#include "simulator/trace.h"
+
+namespace epc {
+
+struct SimulationResult {
+  std::string policy;
+  size_t arrivals = 0;
+  size_t placed = 0;       // placed at some point (at arrival or after waiting)
+  size_t pending = 0;      // never placed by the horizon
+  size_t pending_epc = 0;  // of which need EPC
+  size_t pending_ffd_could_place = 0;
+  size_t waited = 0;             // placed after waiting in the pending queue
+  double mean_wait_seconds = 0;  // over the pods that waited
+  size_t peak_nodes_in_use = 0;  // confidential nodes holding >= 1 EPC pod
+  double time_weighted_nodes_in_use = 0;
+  // Σ committed EPC / Σ EPC of the nodes in use, each integrated over time.
+  double epc_utilisation_of_used = 0;
+  // At the horizon: free EPC on confidential nodes where the smallest pending EPC pod does not fit.
+  int64_t stranded_epc_bytes = 0;
+  size_t non_epc_on_confidential = 0;  // placements of pods without EPC on confidential nodes
+  int64_t peak_epc_bytes = 0;          // most EPC committed at once in this run
+  size_t volume_bound_at_peak = 0;     // offline_bounds' volume bound of the EPC pods running then
+  double time_weighted_volume_bound = 0;  // of this run's committed EPC over time
+  size_t decisions = 0;                   // place() calls
+  double decision_mean_us = 0;
+  double decision_p99_us = 0;
+  std::vector<std::pair<double, size_t>> nodes_in_use_timeline;  // (time, count) at each change
+};
+
+SimulationResult simulate(std::span<const NodeSpec> nodes, const Trace& trace,
+                          SchedulingPolicy& policy, uint64_t seed);
+
+}  // namespace epc
