@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "model/quantity.h"
+#include "scheduler/observability/html_escape.h"
 
 namespace epc {
 namespace {
@@ -128,29 +129,6 @@ std::string json_string(std::string_view text) {
     out += c;
   }
   return out + "\"";
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -298,7 +276,7 @@ void svg_axes(std::ostream& svg, const SvgPlot& plot, const std::string& title) 
   const double left = SvgPlot::kLeft, bottom = plot.y(0);
   svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << left
-      << "\" y=\"22\" font-size=\"14\">Confidential nodes in use: " << xml_escape(title)
+      << "\" y=\"22\" font-size=\"14\">Confidential nodes in use: " << html_escape(title)
       << "</text>\n"
       << "<line x1=\"" << left << "\" y1=\"" << bottom << "\" x2=\"" << left + plot.width()
       << "\" y2=\"" << bottom << "\" stroke=\"black\"/>\n"
@@ -324,7 +302,7 @@ void svg_line(std::ostream& svg, const SvgPlot& plot, const Timeline& timeline, 
   const double ly = SvgPlot::kTop + 16 * static_cast<double>(legend_row);
   svg << "<line x1=\"" << lx << "\" y1=\"" << ly << "\" x2=\"" << lx + 20 << "\" y2=\"" << ly
       << "\" stroke=\"" << colour << "\" stroke-width=\"2\"" << dash << "/><text x=\"" << lx + 26
-      << "\" y=\"" << ly + 4 << "\">" << xml_escape(label) << "</text>\n";
+      << "\" y=\"" << ly + 4 << "\">" << html_escape(label) << "</text>\n";
 }
 
 }  // namespace

@@ -134,11 +134,10 @@ Result<std::vector<std::string>> jsonl_fields(std::string_view line) {
   return fields;
 }
 
-}  // namespace
-
-Result<Trace> parse_trace_csv(std::string_view text, std::string_view source) {
-  Trace trace;
-  bool header_seen = false;
+// Calls `row(line, where)` for each non-empty, non-comment line; `where` is "source:N: " for
+// messages. Stops at the first error `row` returns.
+template <class Row>
+Result<void> for_each_line(std::string_view text, std::string_view source, Row&& row) {
   size_t line_number = 0;
   size_t start = 0;
   while (start < text.size()) {
@@ -149,21 +148,42 @@ Result<Trace> parse_trace_csv(std::string_view text, std::string_view source) {
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
     const std::string where = std::string(source) + ":" + std::to_string(line_number) + ": ";
-    if (!header_seen) {
-      if (line != kTraceHeader) {
-        return make_error(where + "expected the header \"" + std::string(kTraceHeader) + "\"");
-      }
-      header_seen = true;
-      continue;
-    }
-    const std::vector<std::string_view> fields = split_fields(line);
-    if (fields.size() != 8) {
-      return make_error(where + "expected 8 fields, got " + std::to_string(fields.size()));
-    }
-    Result<TracePod> pod = parse_row(fields);
-    if (!pod) return make_error(where + pod.error().message);
-    trace.push_back(std::move(*pod));
+    if (Result<void> done = row(line, where); !done) return done;
   }
+  return {};
+}
+
+Result<void> add_row(Trace& trace, const std::vector<std::string_view>& fields,
+                     const std::string& where) {
+  Result<TracePod> pod = parse_row(fields);
+  if (!pod) return make_error(where + pod.error().message);
+  trace.push_back(std::move(*pod));
+  return {};
+}
+
+}  // namespace
+
+Result<Trace> parse_trace_csv(std::string_view text, std::string_view source) {
+  Trace trace;
+  bool header_seen = false;
+  Result<void> read =
+      for_each_line(text, source, [&](std::string_view line, const std::string& where) {
+        if (!header_seen) {
+          if (line != kTraceHeader) {
+            return Result<void>(
+                make_error(where + "expected the header \"" + std::string(kTraceHeader) + "\""));
+          }
+          header_seen = true;
+          return Result<void>();
+        }
+        const std::vector<std::string_view> fields = split_fields(line);
+        if (fields.size() != 8) {
+          return Result<void>(
+              make_error(where + "expected 8 fields, got " + std::to_string(fields.size())));
+        }
+        return add_row(trace, fields, where);
+      });
+  if (!read) return read.error();
   if (!header_seen) return make_error(std::string(source) + ": empty trace (no header)");
   sort_by_arrival(trace);
   return trace;
@@ -171,23 +191,14 @@ Result<Trace> parse_trace_csv(std::string_view text, std::string_view source) {
 
 Result<Trace> parse_trace_jsonl(std::string_view text, std::string_view source) {
   Trace trace;
-  size_t line_number = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    const size_t newline = text.find('\n', start);
-    const std::string_view line =
-        trim(text.substr(start, newline == text.npos ? text.npos : newline - start));
-    start = newline == text.npos ? text.size() : newline + 1;
-    ++line_number;
-    if (line.empty() || line.front() == '#') continue;
-    const std::string where = std::string(source) + ":" + std::to_string(line_number) + ": ";
-    Result<std::vector<std::string>> fields = jsonl_fields(line);
-    if (!fields) return make_error(where + fields.error().message);
-    const std::vector<std::string_view> views(fields->begin(), fields->end());
-    Result<TracePod> pod = parse_row(views);
-    if (!pod) return make_error(where + pod.error().message);
-    trace.push_back(std::move(*pod));
-  }
+  Result<void> read =
+      for_each_line(text, source, [&](std::string_view line, const std::string& where) {
+        Result<std::vector<std::string>> fields = jsonl_fields(line);
+        if (!fields) return Result<void>(make_error(where + fields.error().message));
+        const std::vector<std::string_view> views(fields->begin(), fields->end());
+        return add_row(trace, views, where);
+      });
+  if (!read) return read.error();
   sort_by_arrival(trace);
   return trace;
 }

@@ -1,4 +1,5 @@
-// HTML escaping for text and attribute values in pages the extender renders. Node names, pod names
+// HTML escaping for text and attribute values in pages the extender renders (and in the
+// simulator's SVG plots, where the same five entities are valid XML). Node names, pod names
 // and reasons come from the cluster (and reasons quote pod annotations), so every interpolated
 // string goes through this: a label value must never become markup on an operator's screen.
 #pragma once
