@@ -27,7 +27,12 @@ std::vector<std::string> split(std::string_view line) {
   }
 }
 
-Table read_table(std::string_view csv) {
+std::string location(std::string_view source, size_t line) {
+  return std::string(source) + ":" + std::to_string(line) + ": ";
+}
+
+// Every row has the header's width, or the table is refused naming the first row that has not.
+Result<Table> read_table(std::string_view csv, std::string_view source) {
   Table table;
   size_t start = 0;
   size_t number = 0;
@@ -41,7 +46,12 @@ Table read_table(std::string_view csv) {
     if (table.header.empty()) {
       table.header = split(line);
     } else {
-      table.rows.emplace_back(number, split(line));
+      std::vector<std::string> row = split(line);
+      if (row.size() != table.header.size()) {
+        return make_error(location(source, number) + "expected " +
+                          std::to_string(table.header.size()) + " fields");
+      }
+      table.rows.emplace_back(number, std::move(row));
     }
   }
   return table;
@@ -82,15 +92,14 @@ Result<std::string> read_file(const std::string& path) {
 
 Result<std::vector<NodeSpec>> parse_openb_nodes(std::string_view csv, std::string_view source,
                                                 const OpenbMapping& mapping) {
-  const Table table = read_table(csv);
+  Result<Table> read = read_table(csv, source);
+  if (!read) return read.error();
+  const Table& table = *read;
   auto index = columns(table, source, {"sn", "cpu_milli", "memory_mib", "gpu", "model"});
   if (!index) return index.error();
   std::vector<NodeSpec> nodes;
   for (const auto& [line, row] : table.rows) {
-    const std::string where = std::string(source) + ":" + std::to_string(line) + ": ";
-    if (row.size() != table.header.size()) {
-      return make_error(where + "expected " + std::to_string(table.header.size()) + " fields");
-    }
+    const std::string where = location(source, line);
     Result<int64_t> cpu = integer(row, index->at("cpu_milli"), "cpu_milli");
     Result<int64_t> memory = integer(row, index->at("memory_mib"), "memory_mib");
     Result<int64_t> gpu = integer(row, index->at("gpu"), "gpu");
@@ -112,17 +121,16 @@ Result<std::vector<NodeSpec>> parse_openb_nodes(std::string_view csv, std::strin
 
 Result<Trace> parse_openb_pods(std::string_view csv, std::string_view source,
                                const OpenbMapping& mapping) {
-  const Table table = read_table(csv);
+  Result<Table> read = read_table(csv, source);
+  if (!read) return read.error();
+  const Table& table = *read;
   auto index = columns(table, source,
                        {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time",
                         "deletion_time"});
   if (!index) return index.error();
   Trace trace;
   for (const auto& [line, row] : table.rows) {
-    const std::string where = std::string(source) + ":" + std::to_string(line) + ": ";
-    if (row.size() != table.header.size()) {
-      return make_error(where + "expected " + std::to_string(table.header.size()) + " fields");
-    }
+    const std::string where = location(source, line);
     Result<int64_t> cpu = integer(row, index->at("cpu_milli"), "cpu_milli");
     Result<int64_t> memory = integer(row, index->at("memory_mib"), "memory_mib");
     Result<int64_t> devices = integer(row, index->at("num_gpu"), "num_gpu");
