@@ -30,14 +30,15 @@ Result<std::string_view> node_text(const char* start, JsonValue& node, const Jso
   return std::string_view(start, static_cast<size_t>(end - start + 1));
 }
 
-Result<NodeArg> read_node_arg(JsonValue& value, const JsonPath& at, const EpcResources& epc) {
+Result<NodeArg> read_node_arg(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                              const NodeLabelKeys& labels) {
   const char* start = value.raw_json_token().data();
   JsonObject object;
   if (auto error = value.get_object().get(object)) {
     if (error == simdjson::INCORRECT_TYPE) return type_error(at, "an object", value);
     return json_error(at, error);
   }
-  Result<Node> node = read_node_fields(object, at, epc);
+  Result<Node> node = read_node_fields(object, at, epc, labels);
   if (!node) return node.error();
   if (node->name.empty()) return error_at(at, "node without metadata.name");
   Result<std::string_view> text = node_text(start, value, at);
@@ -47,7 +48,7 @@ Result<NodeArg> read_node_arg(JsonValue& value, const JsonPath& at, const EpcRes
 
 // A v1.NodeList: only `items` matters (kube-scheduler sends no kind, apiVersion or metadata).
 Result<std::vector<NodeArg>> read_node_list(JsonValue& value, const JsonPath& at,
-                                            const EpcResources& epc) {
+                                            const EpcResources& epc, const NodeLabelKeys& labels) {
   std::vector<NodeArg> nodes;
   Result<void> done = read_object(
       value, at,
@@ -56,7 +57,7 @@ Result<std::vector<NodeArg>> read_node_list(JsonValue& value, const JsonPath& at
         nodes.clear();
         return read_array(field, field_at,
                           [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
-                            Result<NodeArg> node = read_node_arg(item, item_at, epc);
+                            Result<NodeArg> node = read_node_arg(item, item_at, epc, labels);
                             if (!node) return node.error();
                             nodes.push_back(std::move(*node));
                             return {};
@@ -181,7 +182,8 @@ void pad_body(std::string& body) {
 }
 
 Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::string& padded_body,
-                                          const EpcResources& epc) {
+                                          const EpcResources& epc,
+                                          const NodeLabelKeys& node_labels) {
   std::optional<Pod> pod;
   ExtenderArgs args;
   Result<void> done = read_document_fields(
@@ -190,7 +192,8 @@ Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::st
         if (keys_equal(key, "Pod")) return read_request_pod(field, field_at, epc, pod);
         if (keys_equal(key, "Nodes")) {
           return assign(read_nullable<std::vector<NodeArg>>(
-                            field, field_at, [&] { return read_node_list(field, field_at, epc); }),
+                            field, field_at,
+                            [&] { return read_node_list(field, field_at, epc, node_labels); }),
                         args.nodes);
         }
         if (keys_equal(key, "NodeNames")) {

@@ -17,6 +17,7 @@
 #include "model/result.h"
 #include "scheduler/extender/extender_args.h"
 #include "scheduler/extender/json_reader.h"
+#include "scheduler/extender/kube_objects.h"
 
 namespace epc {
 
@@ -26,9 +27,10 @@ void pad_body(std::string& body);
 
 // Errors are precise: `Pod: expected an object, got string`, `missing Pod`,
 // `Nodes.items[3].metadata.name: expected a string`, `invalid JSON: ...`.
-// `parsers` lends the decoder a warm parser (see JsonParserPool).
+// `parsers` lends the decoder a warm parser (see JsonParserPool). Nodes keep only `node_labels`.
 Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::string& padded_body,
-                                          const EpcResources& epc);
+                                          const EpcResources& epc,
+                                          const NodeLabelKeys& node_labels = {});
 Result<BindingArgs> decode_binding_args(JsonParserPool& parsers, const std::string& padded_body);
 Result<PreemptionArgs> decode_preemption_args(JsonParserPool& parsers,
                                               const std::string& padded_body,

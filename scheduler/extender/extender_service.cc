@@ -189,6 +189,16 @@ class RejectionTally {
   std::vector<RejectionGroup> groups_;
 };
 
+// The node labels `policy` reads: its pool key and the keys its confidential selector tests.
+NodeLabelKeys labels_read_by(const PlacementPolicy& policy) {
+  std::vector<std::string> keys;
+  if (!policy.pool_label_key.empty()) keys.push_back(policy.pool_label_key);
+  for (const LabelRequirement& requirement : policy.confidential_selector.requirements()) {
+    keys.push_back(requirement.key);
+  }
+  return NodeLabelKeys::only(std::move(keys));
+}
+
 // The policy for one request; a source that has none yet yields the defaults.
 std::shared_ptr<const PlacementPolicy> policy_of(const ExtenderService::PolicySource& source) {
   std::shared_ptr<const PlacementPolicy> policy = source ? source() : nullptr;
@@ -252,7 +262,10 @@ Reply ExtenderService::filter(std::string body) const {
   decision.verb = Verb::kFilter;
   pad_body(body);
   const EpcResources& resources = state_.resources();
-  Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
+  // Read once, before decoding, which keeps only the node labels this policy looks at.
+  const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
+  Result<ExtenderArgs> args =
+      decode_extender_args(parsers_, body, resources, labels_read_by(*config_policy));
   if (!args)
     return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
   name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
@@ -276,7 +289,6 @@ Reply ExtenderService::filter(std::string body) const {
   if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
 
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
-  const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
   // An override the pod asks for and cannot have fails every node with the reason, so the pod's
   // events say what to fix; preemption cannot help, hence unresolvable.
   const Result<std::shared_ptr<const PlacementPolicy>> policy =
@@ -335,7 +347,9 @@ Reply ExtenderService::prioritize(std::string body) const {
   decision.verb = Verb::kPrioritize;
   pad_body(body);
   const EpcResources& resources = state_.resources();
-  Result<ExtenderArgs> args = decode_extender_args(parsers_, body, resources);
+  const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
+  Result<ExtenderArgs> args =
+      decode_extender_args(parsers_, body, resources, labels_read_by(*config_policy));
   if (!args)
     return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
   name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
@@ -347,7 +361,7 @@ Reply ExtenderService::prioritize(std::string body) const {
   std::vector<int64_t> scores(candidates.names.size(), kMinExtenderScore);
   Result<EpcDemand> demand = epc_demand(args->pod, resources);
   const Result<std::shared_ptr<const PlacementPolicy>> policy =
-      policy_for_pod(policy_of(policy_), args->pod);
+      policy_for_pod(config_policy, args->pod);
   // A rejected override has been reported by filter; every node then scores 0.
   if (demand && policy && readiness().ready) {
     if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);

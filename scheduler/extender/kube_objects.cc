@@ -90,7 +90,8 @@ Result<void> read_string_map(JsonValue& value, const JsonPath& at, Keep keep,
 }
 
 Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
-                                    MetaMaps maps = MetaMaps::kNone) {
+                                    MetaMaps maps = MetaMaps::kNone,
+                                    const NodeLabelKeys& label_keys = {}) {
   ObjectMeta meta;
   const auto assign = [](std::string& target, Result<std::string> text) -> Result<void> {
     if (!text) return text.error();
@@ -107,7 +108,8 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
         if (keys_equal(key, "uid")) return assign(meta.uid, read_string(field, field_at));
         if (maps == MetaMaps::kLabels && keys_equal(key, "labels")) {
           return read_string_map(
-              field, field_at, [](std::string_view) { return true; }, meta.labels);
+              field, field_at, [&](std::string_view name) { return label_keys.keeps(name); },
+              meta.labels);
         }
         if (maps == MetaMaps::kExtenderAnnotations && keys_equal(key, "annotations")) {
           return read_string_map(
@@ -351,13 +353,18 @@ Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcRes
   return pod;
 }
 
-Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc) {
+bool NodeLabelKeys::keeps(std::string_view key) const {
+  return all || std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc,
+                              const NodeLabelKeys& labels) {
   Node node;
   Result<void> done = read_fields(
       object, at,
       [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
         if (keys_equal(key, "metadata")) {
-          Result<ObjectMeta> meta = read_object_meta(field, field_at, MetaMaps::kLabels);
+          Result<ObjectMeta> meta = read_object_meta(field, field_at, MetaMaps::kLabels, labels);
           if (!meta) return meta.error();
           node.name = std::move(meta->name);
           node.labels = std::move(meta->labels);
@@ -379,12 +386,13 @@ Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& e
   return read_pod_fields(object, at, epc);
 }
 
-Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc) {
+Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                       const NodeLabelKeys& labels) {
   JsonObject object;
   Result<bool> present = open_object(value, at, object);
   if (!present) return present.error();
   if (!*present) return Node{};
-  return read_node_fields(object, at, epc);
+  return read_node_fields(object, at, epc, labels);
 }
 
 }  // namespace epc

@@ -23,11 +23,24 @@ namespace epc {
 Result<ResourceList> read_resource_list(JsonValue& value, const JsonPath& at,
                                         const EpcResources& epc);
 
+// Which node labels to keep. The cluster state keeps them all (a reloaded config may select on any
+// key); a request is judged under one policy and keeps only the keys that policy reads: cloud
+// nodes carry dozens of labels, and copying them dominated decoding Nodes-mode requests.
+struct NodeLabelKeys {
+  bool all = true;
+  std::vector<std::string> keys;  // the keys kept when !all
+
+  static NodeLabelKeys only(std::vector<std::string> keys) { return {false, std::move(keys)}; }
+  bool keeps(std::string_view key) const;
+};
+
 // A v1.Pod / v1.Node; null reads as an empty object.
 Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& epc);
-Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc);
+Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc,
+                       const NodeLabelKeys& labels = {});
 // The same for an object already opened (the cluster-file loader looks at `kind` first).
 Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc);
-Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc);
+Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc,
+                              const NodeLabelKeys& labels = {});
 
 }  // namespace epc

@@ -383,6 +383,26 @@ TEST(DecodeNode, ReadinessCordonAndCapacity) {
   EXPECT_FALSE(silent->unschedulable);
 }
 
+TEST(DecodeNodes, KeepsOnlyTheLabelsAskedForAndStillEchoesThemAll) {
+  const std::string node =
+      R"({"metadata":{"name":"n","labels":{"agentpool":"confpool","zone":"1","tier":"gold"}}})";
+  const std::string body = padded(R"({"Pod":{},"Nodes":{"items":[)" + node + "]}}");
+  Result<ExtenderArgs> all = decode_extender_args(parsers(), body, kEpc);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ((*all->nodes)[0].node.labels.size(), 3u);
+
+  Result<ExtenderArgs> some =
+      decode_extender_args(parsers(), body, kEpc, NodeLabelKeys::only({"tier", "agentpool"}));
+  ASSERT_TRUE(some.ok()) << some.error().message;
+  const Labels expected = {{"agentpool", "confpool"}, {"tier", "gold"}};
+  EXPECT_EQ((*some->nodes)[0].node.labels, expected);
+  EXPECT_EQ((*some->nodes)[0].raw_json, node);
+
+  Result<ExtenderArgs> none = decode_extender_args(parsers(), body, kEpc, NodeLabelKeys::only({}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none->nodes)[0].node.labels.empty());
+}
+
 // --- byte-exact echo -------------------------------------------------------------------------
 
 TEST(DecodeNodes, RawTextIsByteIdenticalIncludingWhitespaceAndEscapes) {
