@@ -8,6 +8,13 @@
 namespace epc {
 namespace {
 
+FitCause unschedulable_cause(const NodeRecord& node) {
+  if (node.unschedulable) return FitCause::kCordoned;
+  if (node.readiness == NodeReadiness::NotReady) return FitCause::kNotReady;
+  if (!node.capacity_error.empty()) return FitCause::kInvalidCapacity;
+  return FitCause::kNone;
+}
+
 EpcTotals totals_of(const NodeRecord& node, int64_t reserved_bytes) {
   EpcTotals totals;
   totals.capacity_bytes = node.epc.bytes;
@@ -39,8 +46,8 @@ EpcUsage epc_usage(const ClusterSnapshot& snapshot, const PlacementPolicy& polic
     NodeUsage entry;
     entry.name = name;
     entry.pool = std::string(node.label(policy.pool_label_key));
-    entry.schedulable = !node.unschedulable && node.readiness != NodeReadiness::NotReady &&
-                        node.capacity_error.empty();
+    entry.unschedulable_cause = unschedulable_cause(node);
+    entry.schedulable = entry.unschedulable_cause == FitCause::kNone;
     entry.epc = totals_of(node, snapshot.reserved_bytes(name));
     PoolUsage& pool = pools[entry.pool];
     pool.name = entry.pool;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/cluster_state.h"
+#include "model/fit.h"
 #include "model/placement_policy.h"
 
 namespace epc {
@@ -31,6 +32,8 @@ struct NodeUsage {
   std::string name;
   std::string pool;  // the node's pools.labelKey value; "" without pools or without the label
   bool schedulable = true;  // not cordoned, not NotReady, capacity readable
+  // Why not, when not: kCordoned, kNotReady or kInvalidCapacity (the first that holds).
+  FitCause unschedulable_cause = FitCause::kNone;
   EpcTotals epc;
 };
 

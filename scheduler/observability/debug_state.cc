@@ -29,6 +29,7 @@ json pods_json(const StateReport& report, const std::string& node) {
 
 json node_json(const StateReport& report, const NodeUsage& node) {
   json object = {{"name", node.name}, {"pool", node.pool}, {"schedulable", node.schedulable}};
+  if (!node.schedulable) object["unschedulableReason"] = to_string(node.unschedulable_cause);
   put_totals(object, node.epc);
   object["pods"] = pods_json(report, node.name);
   return object;

@@ -332,6 +332,20 @@ void render_node_pods(std::string& out, const StateReport& state, const std::str
   append(out, "</div>");
 }
 
+// The badge of a node that takes no new pods, in the words kubectl uses.
+std::string_view unschedulable_label(FitCause cause) {
+  switch (cause) {
+    case FitCause::kCordoned:
+      return "cordoned";
+    case FitCause::kNotReady:
+      return "NotReady";
+    case FitCause::kInvalidCapacity:
+      return "EPC unreadable";
+    default:
+      return "unschedulable";
+  }
+}
+
 void render_node(std::string& out, const StateReport& state, const NodeUsage& node) {
   const EpcTotals& epc = node.epc;
   append(out, std::string("<div class=\"node") + (node.schedulable ? "" : " unschedulable") +
@@ -340,9 +354,8 @@ void render_node(std::string& out, const StateReport& state, const NodeUsage& no
                   totals_attributes(epc) + ">\n");
   append(out, "<div><span class=\"node-name\">" + esc(node.name) + "</span>");
   if (!node.schedulable) {
-    append(out,
-           "<span class=\"badge unschedulable\" title=\"cordoned, NotReady or EPC "
-           "unreadable: takes no new pods\">unschedulable</span>");
+    append(out, "<span class=\"badge unschedulable\" title=\"takes no new pods\">" +
+                    std::string(unschedulable_label(node.unschedulable_cause)) + "</span>");
   }
   if (epc.committed_bytes > epc.capacity_bytes) {
     append(out, "<span class=\"badge overcommitted\">over-committed</span>");

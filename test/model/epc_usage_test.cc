@@ -89,6 +89,7 @@ TEST(EpcUsage, FreeNeverGoesBelowZeroAndCordonedNodesAreMarked) {
   const EpcUsage usage = epc_usage(*state.snapshot(), PlacementPolicy{});
   ASSERT_EQ(usage.nodes.size(), 1u);
   EXPECT_FALSE(usage.nodes[0].schedulable);
+  EXPECT_EQ(usage.nodes[0].unschedulable_cause, FitCause::kCordoned);
   EXPECT_EQ(usage.nodes[0].epc.committed_bytes, 64 * kMi);
   EXPECT_EQ(usage.nodes[0].epc.free_bytes, 0);
 }

@@ -43,6 +43,7 @@ TEST(DebugState, CarriesNodesWithTheirPodsPoolsAndTotals) {
   const Json& cordoned = state["nodes"][2];
   EXPECT_EQ(cordoned["name"], "conf-b");
   EXPECT_EQ(cordoned["schedulable"], false);
+  EXPECT_EQ(cordoned["unschedulableReason"], "cordoned");
   EXPECT_EQ(cordoned["pods"], Json::array());
 
   ASSERT_EQ(state["pools"].size(), 2u);

@@ -71,7 +71,8 @@ TEST(StatusPage, MarksUnschedulableNodes) {
       opening_tag(html, "<div class=\"node unschedulable\" data-node=\"conf-b\"");
   ASSERT_NE(cordoned, "");
   EXPECT_THAT(cordoned, HasSubstr("data-schedulable=\"false\""));
-  EXPECT_THAT(html, HasSubstr("class=\"badge unschedulable\""));
+  EXPECT_THAT(html,
+              HasSubstr("class=\"badge unschedulable\" title=\"takes no new pods\">cordoned<"));
 }
 
 TEST(StatusPage, ShowsPoolTotalsAndClusterTotals) {
