@@ -168,8 +168,7 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
 }
 
 FitStatus judge(const EpcDemand& demand, const NodeRecord& node, const PlacementPolicy& policy) {
-  return demand.needs_epc() ? judge_epc_pod(demand, node, policy)
-                            : judge_general_pod(node, policy);
+  return demand.needs_epc() ? judge_epc_pod(demand, node, policy) : judge_general_pod(node, policy);
 }
 
 FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,

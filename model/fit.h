@@ -39,9 +39,9 @@ enum class FitCause {
   kConfidentialNode,  // nonEpcPods require-general keeps the pod off confidential nodes
   kCordoned,
   kNotReady,
-  kUnknownNode,       // not in the extender's cluster state
-  kInvalidCapacity,   // the node's EPC quantity cannot be read
-  kInvalidOverride,   // the pod's annotation override is not allowed or not valid
+  kUnknownNode,      // not in the extender's cluster state
+  kInvalidCapacity,  // the node's EPC quantity cannot be read
+  kInvalidOverride,  // the pod's annotation override is not allowed or not valid
 };
 inline constexpr size_t kFitCauseCount = 12;
 

@@ -242,6 +242,17 @@ Reply ExtenderService::report(Decision decision, Reply reply, Stopwatch::time_po
   return reply;
 }
 
+Result<ExtenderArgs> ExtenderService::decode_candidates(std::string& body,
+                                                        const PlacementPolicy& policy,
+                                                        Decision& decision) const {
+  pad_body(body);
+  // Nodes keep only the labels this policy looks at: the one it judges them by.
+  Result<ExtenderArgs> args =
+      decode_extender_args(parsers_, body, state_.resources(), labels_read_by(policy));
+  if (args) name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
+  return args;
+}
+
 Readiness ExtenderService::readiness() const {
   return options_.readiness ? options_.readiness() : Readiness{true, {}};
 }
@@ -260,15 +271,12 @@ Reply ExtenderService::filter(std::string body) const {
   const Stopwatch::time_point started = Stopwatch::now();
   Decision decision;
   decision.verb = Verb::kFilter;
-  pad_body(body);
   const EpcResources& resources = state_.resources();
-  // Read once, before decoding, which keeps only the node labels this policy looks at.
   const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
-  Result<ExtenderArgs> args =
-      decode_extender_args(parsers_, body, resources, labels_read_by(*config_policy));
-  if (!args)
+  Result<ExtenderArgs> args = decode_candidates(body, *config_policy, decision);
+  if (!args) {
     return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
-  name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
+  }
 
   FilterResult result;
   result.nodes_mode = args->nodes.has_value();
@@ -345,14 +353,12 @@ Reply ExtenderService::prioritize(std::string body) const {
   const Stopwatch::time_point started = Stopwatch::now();
   Decision decision;
   decision.verb = Verb::kPrioritize;
-  pad_body(body);
   const EpcResources& resources = state_.resources();
   const std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
-  Result<ExtenderArgs> args =
-      decode_extender_args(parsers_, body, resources, labels_read_by(*config_policy));
-  if (!args)
+  Result<ExtenderArgs> args = decode_candidates(body, *config_policy, decision);
+  if (!args) {
     return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
-  name_pod(decision, args->pod.namespace_name, args->pod.name, args->pod.uid);
+  }
 
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
   const Candidates candidates = candidates_of(*args, *snapshot, resources);

@@ -21,6 +21,7 @@
 #include "model/placement_policy.h"
 #include "model/scoring/recent_demands.h"
 #include "scheduler/extender/decision.h"
+#include "scheduler/extender/extender_args.h"
 #include "scheduler/extender/json_reader.h"
 #include "scheduler/extender/pod_binder.h"
 #include "scheduler/extender/verb.h"
@@ -70,6 +71,9 @@ class ExtenderService {
  private:
   // Fills in the decision's timing, hands it to the observer and returns `reply` with its outcome.
   Reply report(Decision decision, Reply reply, std::chrono::steady_clock::time_point started) const;
+  // Filter's and prioritize's request under `policy`; names the pod in `decision` once decoded.
+  Result<ExtenderArgs> decode_candidates(std::string& body, const PlacementPolicy& policy,
+                                         Decision& decision) const;
   Readiness readiness() const;
   SteadyTime now() const;
   void reserve(const Pod& pod, std::string_view node) const;
