@@ -34,27 +34,6 @@ std::string kubeconfig_for(const test::FakeApiServer& server) {
          "current-context: test\n";
 }
 
-std::string filter_request(const std::string& pod, const std::string& epc) {
-  return Json{{"Pod",
-               {{"metadata", {{"name", pod}, {"namespace", "default"}, {"uid", "uid-" + pod}}},
-                {"spec",
-                 {{"containers",
-                   {{{"name", "c"},
-                     {"resources",
-                      {{"requests", {{"sgx.intel.com/epc", epc}}},
-                       {"limits", {{"sgx.intel.com/epc", epc}}}}}}}}}},
-                {"status", {{"phase", "Pending"}}}}},
-              {"Nodes", nullptr},
-              {"NodeNames", {"sgx-a"}}}
-      .dump();
-}
-
-// The port from "epc-extender 0.1.0 listening on http://127.0.0.1:PORT (prefix "")".
-int port_of(const std::string& line) {
-  const size_t colon = line.find(':', line.find("http://") + 7);
-  return std::stoi(line.substr(colon + 1));
-}
-
 class BinaryAgainstApiTest : public ::testing::Test {
  protected:
   test::HttpResponse get(const std::string& path) {
@@ -76,7 +55,7 @@ class BinaryAgainstApiTest : public ::testing::Test {
                                  dir_.file("kubeconfig"), "--listen", "127.0.0.1:0"});
     const std::optional<std::string> listening =
         extender_->started() ? extender_->wait_for_stderr_line("listening on", 10s) : std::nullopt;
-    port_ = listening ? port_of(*listening) : 0;
+    port_ = listening ? test::listening_port(*listening) : 0;
     return *extender_;
   }
 
@@ -94,7 +73,7 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
 
   // The API is down: not ready, and filter says so instead of judging from an empty view.
   EXPECT_EQ(get("/readyz").status, 503);
-  EXPECT_THAT(post("/filter", filter_request("p1", "64Mi"))["Error"].get<std::string>(),
+  EXPECT_THAT(post("/filter", test::filter_request("p1", "64Mi"))["Error"].get<std::string>(),
               HasSubstr("epc-extender is not ready"));
 
   api.put(test::node_object("sgx-a", "128Mi"));
@@ -105,7 +84,7 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
   ASSERT_TRUE(test::wait_until([&] { return get("/readyz").status == 200; }))
       << get("/readyz").body;
 
-  const Json filtered = post("/filter", filter_request("p1", "64Mi"));
+  const Json filtered = post("/filter", test::filter_request("p1", "64Mi"));
   EXPECT_EQ(filtered["NodeNames"], Json::array({"sgx-a"})) << filtered.dump();
 
   // bind: the Binding reaches the API server, whose watch event then agrees with the ledger.
@@ -123,7 +102,7 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
 
   // Another writer fills the node; the next decision sees it once the watch brings it.
   api.put(test::pod_object("default", "other", "64Mi", "sgx-a", "Running"));
-  const std::string p2 = filter_request("p2", "64Mi");
+  const std::string p2 = test::filter_request("p2", "64Mi");
   ASSERT_TRUE(
       test::wait_until([&] { return post("/filter", p2)["FailedNodes"].contains("sgx-a"); }));
   EXPECT_EQ(post("/filter", p2)["FailedNodes"]["sgx-a"],
@@ -148,7 +127,7 @@ TEST_F(BinaryAgainstApiTest, PostsAnEventForAPodNoNodeFitsAndCountsIt) {
   ASSERT_GT(port_, 0) << extender.stderr_text();
   ASSERT_TRUE(test::wait_until([&] { return get("/readyz").status == 200; }));
 
-  const Json filtered = post("/filter", filter_request("huge", "1Gi"));
+  const Json filtered = post("/filter", test::filter_request("huge", "1Gi"));
   ASSERT_TRUE(filtered["NodeNames"].empty()) << filtered.dump();
   const auto events = [&] {
     auto response =

@@ -42,27 +42,6 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-// The port from the "listening on http://127.0.0.1:PORT" line, in either format.
-int port_of(const std::string& line) {
-  const std::string marker = "http://127.0.0.1:";
-  const size_t at = line.find(marker);
-  return at == std::string::npos ? 0 : std::stoi(line.substr(at + marker.size()));
-}
-
-std::string filter_request(const std::string& pod) {
-  return Json{{"Pod",
-               {{"metadata", {{"name", pod}, {"namespace", "default"}, {"uid", "uid-" + pod}}},
-                {"spec",
-                 {{"containers",
-                   {{{"name", "c"},
-                     {"resources",
-                      {{"requests", {{"sgx.intel.com/epc", "64Mi"}}},
-                       {"limits", {{"sgx.intel.com/epc", "64Mi"}}}}}}}}}}}},
-              {"Nodes", nullptr},
-              {"NodeNames", {"sgx-a"}}}
-      .dump();
-}
-
 class BinarySecretsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -123,7 +102,7 @@ TEST_P(BinarySecretsTest, NeverLogsTheTokenOrTheClientKey) {
   ASSERT_TRUE(extender.started());
   const std::optional<std::string> listening = extender.wait_for_stderr_line("listening on", 10s);
   ASSERT_TRUE(listening.has_value()) << extender.stderr_text();
-  const int port = port_of(*listening);
+  const int port = test::listening_port(*listening);
   const auto get = [&](const std::string& path) {
     return test::send_request(port, test::get_request(path), 5s);
   };
@@ -136,7 +115,7 @@ TEST_P(BinarySecretsTest, NeverLogsTheTokenOrTheClientKey) {
   }));
 
   // A decision, a bad request, a bind the API server fails and one for a pod it does not know.
-  EXPECT_EQ(post("/filter", filter_request("p1"))->status, 200);
+  EXPECT_EQ(post("/filter", test::filter_request("p1"))->status, 200);
   EXPECT_EQ(post("/filter", "{\"Pod\": ")->status, 400);
   api.set_faults({{"binding_fail", 500}});
   const auto failed_bind = post(

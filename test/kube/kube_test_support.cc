@@ -160,4 +160,26 @@ bool make_pki(const std::string& dir, const std::string& server_san) {
   return std::system(script.c_str()) == 0;
 }
 
+std::string filter_request(const std::string& pod, const std::string& epc) {
+  return nlohmann::json{
+      {"Pod",
+       {{"metadata", {{"name", pod}, {"namespace", "default"}, {"uid", "uid-" + pod}}},
+        {"spec",
+         {{"containers",
+           {{{"name", "c"},
+             {"resources",
+              {{"requests", {{"sgx.intel.com/epc", epc}}},
+               {"limits", {{"sgx.intel.com/epc", epc}}}}}}}}}},
+        {"status", {{"phase", "Pending"}}}}},
+      {"Nodes", nullptr},
+      {"NodeNames", {"sgx-a"}}}
+      .dump();
+}
+
+int listening_port(const std::string& line) {
+  const std::string marker = "http://127.0.0.1:";
+  const size_t at = line.find(marker);
+  return at == std::string::npos ? 0 : std::stoi(line.substr(at + marker.size()));
+}
+
 }  // namespace epc::test
