@@ -21,7 +21,7 @@ using web::http::header_names;
 using web::http::http_request;
 using Status = BodyOutcome::Status;
 
-// Large enough that a multi-megabyte chunked body takes few continuations, small enough that the
+// Large enough that a multi-megabyte body takes few continuations, small enough that the
 // running size check stops an oversized one early.
 constexpr size_t kSlice = 64 * 1024;
 
@@ -79,28 +79,40 @@ struct BodyRead {
   ByteBuffer source;
   std::string body;
   size_t max_bytes = 0;
+  std::optional<size_t> expected;  // Content-Length; absent for a chunked body
 };
 
 uint8_t* tail(BodyRead& read, size_t offset) {
   return reinterpret_cast<uint8_t*>(read.body.data()) + offset;
 }
 
-pplx::task<BodyOutcome> read_exact(std::shared_ptr<BodyRead> read, size_t length) {
-  read->body.reserve(length + simdjson::SIMDJSON_PADDING);
-  read->body.resize(length);
-  return read->source.getn(tail(*read, 0), length).then([read, length](size_t got) {
-    if (got != length) {
-      return failure(Status::kInvalid, "request body ended after " + std::to_string(got) + " of " +
-                                           std::to_string(length) + " bytes (Content-Length)");
+// Memory follows the bytes that have arrived, never the bytes a header promises: a client that
+// announces 60 MB and sends ten bytes costs one slice. Capacity doubles as the body grows (few
+// copies for a large body) but never passes the announced length plus the decoder's padding, so
+// a well-framed body is not copied again by pad_body.
+void grow_to(BodyRead& read, size_t size) {
+  if (size > read.body.capacity()) {
+    size_t target = std::max(size, read.body.capacity() * 2);
+    if (read.expected) {
+      target = std::max(size, std::min(target, *read.expected + simdjson::SIMDJSON_PADDING));
     }
-    return complete(std::move(read->body));
-  });
+    read.body.reserve(target);
+  }
+  read.body.resize(size);
 }
 
+BodyOutcome ended_early(const BodyRead& read) {
+  return failure(Status::kInvalid, "request body ended after " + std::to_string(read.body.size()) +
+                                       " of " + std::to_string(*read.expected) +
+                                       " bytes (Content-Length)");
+}
+
+// One slice per continuation until the announced length, the end of a chunked body, or the limit.
 pplx::task<BodyOutcome> read_slices(std::shared_ptr<BodyRead> read) {
   const size_t offset = read->body.size();
-  read->body.resize(offset + kSlice);
-  return read->source.getn(tail(*read, offset), kSlice)
+  const size_t want = read->expected ? std::min(kSlice, *read->expected - offset) : kSlice;
+  grow_to(*read, offset + want);
+  return read->source.getn(tail(*read, offset), want)
       .then([read, offset](size_t got) -> pplx::task<BodyOutcome> {
         read->body.resize(offset + got);
         if (read->body.size() > read->max_bytes) {
@@ -109,7 +121,9 @@ pplx::task<BodyOutcome> read_slices(std::shared_ptr<BodyRead> read) {
                                              limit_text(read->max_bytes) + " after " +
                                              std::to_string(read->body.size()) + " bytes"));
         }
-        if (got == 0) return pplx::task_from_result(complete(std::move(read->body)));
+        const bool finished = read->expected ? read->body.size() == *read->expected : got == 0;
+        if (finished) return pplx::task_from_result(complete(std::move(read->body)));
+        if (got == 0) return pplx::task_from_result(ended_early(*read));
         return read_slices(read);
       });
 }
@@ -128,12 +142,10 @@ pplx::task<BodyOutcome> start_read(const http_request& request, size_t max_bytes
   if (!framing.chunked && framing.content_length.value_or(0) == 0) {
     return pplx::task_from_result(complete({}));
   }
-  auto read = std::make_shared<BodyRead>(BodyRead{request.body().streambuf(), {}, max_bytes});
-  if (framing.chunked) {
-    read->body.reserve(kSlice + simdjson::SIMDJSON_PADDING);
-    return read_slices(std::move(read));
-  }
-  return read_exact(std::move(read), static_cast<size_t>(*framing.content_length));
+  std::optional<size_t> expected;
+  if (!framing.chunked) expected = static_cast<size_t>(*framing.content_length);
+  return read_slices(
+      std::make_shared<BodyRead>(BodyRead{request.body().streambuf(), {}, max_bytes, expected}));
 }
 
 }  // namespace

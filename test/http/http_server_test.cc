@@ -410,6 +410,23 @@ TEST_F(HttpServerTest, StalledClientsDoNotBlockOtherRequests) {
   EXPECT_EQ(request(test::get_request("/healthz")).status, 200);
 }
 
+// A Content-Length costs a client nothing to inflate; the server must neither wait for bytes that
+// will never come nor set memory aside for them (the abuse tests measure the memory).
+TEST_F(HttpServerTest, BodyShorterThanItsContentLengthIsRejected) {
+  start();
+  TestConnection connection(port());
+  ASSERT_TRUE(connection.connected());
+  ASSERT_TRUE(connection.send(
+      "POST /filter HTTP/1.1\r\nHost: x\r\nContent-Length: 60000000\r\n\r\n{\"Pod\": {}}"));
+  connection.finish_sending();
+
+  const Result<HttpResponse> response = connection.read_response();
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->status, 400);
+  EXPECT_THAT(response->body, HasSubstr("reading the request body"));
+  EXPECT_EQ(request(test::get_request("/healthz")).status, 200);
+}
+
 TEST_F(HttpServerTest, SixtyConcurrentRequestsAreAllAnswered) {
   start();
   const std::string body = fixture("filter.request.json");

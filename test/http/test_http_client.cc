@@ -74,6 +74,10 @@ void TestConnection::close() {
   fd_ = -1;
 }
 
+void TestConnection::finish_sending() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+}
+
 bool TestConnection::send(std::string_view bytes) {
   while (!bytes.empty() && fd_ >= 0) {
     const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);

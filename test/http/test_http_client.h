@@ -38,6 +38,8 @@ class TestConnection {
 
   bool connected() const { return fd_ >= 0; }
   bool send(std::string_view bytes);
+  // Half-closes: the server sees the end of the stream, and replies can still be read.
+  void finish_sending();
   // Reads one response (Content-Length or chunked body); errors on timeout or early close.
   Result<HttpResponse> read_response();
   // True when the server has closed the connection (EOF or reset) within the timeout.
