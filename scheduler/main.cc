@@ -5,10 +5,12 @@
 // and then waits in sigwait for SIGINT or SIGTERM (SIGHUP re-reads the scoring config, which is
 // also polled for changes). The signals are blocked before any thread
 // exists, so every thread inherits the mask and the signal reaches only this wait: no handler runs
-// at an arbitrary point, and shutdown is an ordinary return that stops the server. Exit codes: 0
-// done, 1 a startup step failed, 2 a command-line error.
+// at an arbitrary point, and shutdown is an ordinary return that stops the server after a drain
+// (--shutdown-grace-period). Exit codes: 0 done, 1 a startup step failed or a second signal cut
+// the drain short, 2 a command-line error.
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -25,9 +28,11 @@
 #include "model/cluster_state.h"
 #include "model/epc_resources.h"
 #include "scheduler/cli/command_line.h"
+#include "scheduler/cli/duration.h"
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/http_server.h"
 #include "scheduler/http/router.h"
+#include "scheduler/http/tls_credentials_watcher.h"
 #include "scheduler/kube/api_pod_binder.h"
 #include "scheduler/kube/api_state_source.h"
 #include "scheduler/kube/event_recorder.h"
@@ -84,6 +89,26 @@ Result<ConfigSource> load_config_source(const ServeOptions& options, const LogSi
   if (!watcher) return watcher.error();
   source.watcher = std::move(*watcher);
   return source;
+}
+
+// With --tls-cert-file: the credentials, loaded now so that bad files fail startup. Null: plain
+// HTTP.
+Result<std::shared_ptr<TlsCredentialsWatcher>> load_tls(const ServeOptions& options,
+                                                        const Logger& logger) {
+  if (!options.tls_cert_file) return std::shared_ptr<TlsCredentialsWatcher>();
+  Result<std::shared_ptr<TlsCredentialsWatcher>> tls = TlsCredentialsWatcher::open(
+      {*options.tls_cert_file, *options.tls_private_key_file, options.client_ca_file},
+      {.info = logger.sink(LogLevel::kInfo, "tls"),
+       .warning = logger.sink(LogLevel::kWarning, "tls")});
+  if (!tls) return tls.error();
+  const std::shared_ptr<const TlsCredentials> credentials = (*tls)->current();
+  logger.log(LogLevel::kInfo, "tls",
+             "serving certificate serial " + credentials->serial() + " from " +
+                 *options.tls_cert_file +
+                 (credentials->verifies_clients()
+                      ? "; client certificates required, signed by " + *options.client_ca_file
+                      : "; no client certificates asked for"));
+  return tls;
 }
 
 int check_config(const ConfigCheck& command) {
@@ -177,6 +202,26 @@ sigset_t shutdown_signals() {
   return signals;
 }
 
+// While the server drains, a second SIGINT or SIGTERM (an impatient operator, or the kubelet's
+// SIGKILL deadline approaching in a wrapper script) ends the process at once. The thread polls so
+// that it can stop when the drain ends first.
+std::jthread exit_on_second_signal(const Logger& logger) {
+  return std::jthread([&logger](const std::stop_token& stop) {
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    const timespec tick{0, 100'000'000};
+    while (!stop.stop_requested()) {
+      const int received = sigtimedwait(&stops, nullptr, &tick);
+      if (received <= 0) continue;
+      logger.log(LogLevel::kWarning, "main",
+                 std::string(strsignal(received)) + " again: exiting without waiting for requests");
+      std::_Exit(kExitFailure);
+    }
+  });
+}
+
 int serve(const ServeOptions& options) {
   const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -185,13 +230,22 @@ int serve(const ServeOptions& options) {
   Result<ConfigSource> config =
       load_config_source(options, logger.sink("config", config_line_level));
   if (!config) return startup_error(logger, config.error());
+  Result<std::shared_ptr<TlsCredentialsWatcher>> tls = load_tls(options, logger);
+  if (!tls) return startup_error(logger, tls.error());
   // The resource names are fixed for the process: the state parses every node and pod with them.
   ClusterState state(config->config()->resources);
   Result<Sources> sources = start_sources(options, state, logger);
   if (!sources) return startup_error(logger, sources.error());
   StateSource& source = *sources->state;
   const auto readiness = [&source] { return source.readiness(); };
-  Observability observability(state, observability_options(*config, *sources));
+  // The server is built after the pages it serves, and its connection counts are read from it.
+  std::atomic<const HttpServer*> listening = nullptr;
+  ObservabilityOptions observability_settings = observability_options(*config, *sources);
+  observability_settings.connections = [&listening] {
+    const HttpServer* server = listening.load();
+    return server ? server->connections() : ConnectionCounts{};
+  };
+  Observability observability(state, std::move(observability_settings));
   EventRecorder* const events = sources->events.get();
   const auto observe = [&observability, &logger, events](const Decision& decision) {
     observability.observe_decision(decision);
@@ -212,11 +266,14 @@ int serve(const ServeOptions& options) {
                      .on_verb_reply =
                          [&](Verb verb, Outcome outcome, std::chrono::duration<double> took) {
                            observability.observe_reply(verb, outcome, took);
-                         }},
+                         },
+                     .connection_limits = options.connection_limits,
+                     .tls = *tls},
                     service);
   if (Result<void> started = server.start(); !started) {
     return startup_error(logger, started.error());
   }
+  listening = &server;
   logger.log(LogLevel::kInfo, "main",
              "epc-extender " + std::string(program_version()) + " listening on " + server.url(),
              {{"url", server.url()},
@@ -235,8 +292,14 @@ int serve(const ServeOptions& options) {
       logger.log(LogLevel::kInfo, "main", "SIGHUP: scoring config re-read");
     }
   }
-  logger.log(LogLevel::kInfo, "main", std::string(strsignal(received)) + ", stopping");
-  server.stop();
+  logger.log(LogLevel::kInfo, "main",
+             std::string(strsignal(received)) + ": stopping; requests already received have " +
+                 format_duration(options.shutdown_grace_period) +
+                 " to be answered, later ones get 503");
+  {
+    const std::jthread impatience = exit_on_second_signal(logger);
+    server.stop(options.shutdown_grace_period);
+  }
   source.stop();
   if (config->watcher) config->watcher->stop();
   return 0;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "model/quantity.h"
+#include "scheduler/cli/duration.h"
 
 #ifndef EPC_VERSION
 #define EPC_VERSION "dev"
@@ -23,21 +24,36 @@ enum class Flag {
   kKubeconfig,
   kMaxBodyBytes,
   kLogFormat,
-  kLogLevel
+  kLogLevel,
+  kTlsCertFile,
+  kTlsPrivateKeyFile,
+  kClientCaFile,
+  kReadTimeout,
+  kIdleTimeout,
+  kMaxConnections,
+  kShutdownGracePeriod
 };
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 8> kFlags = {{{"--listen", Flag::kListen},
-                                             {"--prefix", Flag::kPrefix},
-                                             {"--config", Flag::kConfig},
-                                             {"--cluster-file", Flag::kClusterFile},
-                                             {"--kubeconfig", Flag::kKubeconfig},
-                                             {"--max-body-bytes", Flag::kMaxBodyBytes},
-                                             {"--log-format", Flag::kLogFormat},
-                                             {"--log-level", Flag::kLogLevel}}};
+constexpr std::array<FlagName, 15> kFlags = {
+    {{"--listen", Flag::kListen},
+     {"--prefix", Flag::kPrefix},
+     {"--config", Flag::kConfig},
+     {"--cluster-file", Flag::kClusterFile},
+     {"--kubeconfig", Flag::kKubeconfig},
+     {"--max-body-bytes", Flag::kMaxBodyBytes},
+     {"--log-format", Flag::kLogFormat},
+     {"--log-level", Flag::kLogLevel},
+     {"--tls-cert-file", Flag::kTlsCertFile},
+     {"--tls-private-key-file", Flag::kTlsPrivateKeyFile},
+     {"--client-ca-file", Flag::kClientCaFile},
+     {"--read-timeout", Flag::kReadTimeout},
+     {"--idle-timeout", Flag::kIdleTimeout},
+     {"--max-connections", Flag::kMaxConnections},
+     {"--shutdown-grace-period", Flag::kShutdownGracePeriod}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
   for (const FlagName& entry : kFlags) {
@@ -91,11 +107,34 @@ Result<void> check_prefix(std::string_view prefix) {
                     ": allowed are letters, digits and / - . _ ~");
 }
 
+template <class T>
+Result<void> assign(Result<T> parsed, T& field) {
+  if (!parsed) return parsed.error();
+  field = std::move(*parsed);
+  return {};
+}
+
 Result<size_t> parse_body_limit(std::string_view text) {
   Result<int64_t> bytes = parse_quantity(text);
   if (!bytes) return bytes.error();
   if (*bytes <= 0) return make_error("must be positive, got " + quoted(text));
   return static_cast<size_t>(*bytes);
+}
+
+Result<std::chrono::milliseconds> parse_positive_duration(std::string_view text) {
+  Result<std::chrono::milliseconds> duration = parse_duration(text);
+  if (!duration) return duration.error();
+  if (duration->count() <= 0) return make_error("must be longer than 0, got " + quoted(text));
+  return duration;
+}
+
+Result<size_t> parse_count(std::string_view text) {
+  size_t count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return make_error("expected a whole number, got " + quoted(text));
+  }
+  return count;
 }
 
 Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
@@ -141,6 +180,26 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       options.log_level = *level;
       return {};
     }
+    case Flag::kTlsCertFile:
+      if (value.empty()) return make_error("needs a file name");
+      options.tls_cert_file = value;
+      return {};
+    case Flag::kTlsPrivateKeyFile:
+      if (value.empty()) return make_error("needs a file name");
+      options.tls_private_key_file = value;
+      return {};
+    case Flag::kClientCaFile:
+      if (value.empty()) return make_error("needs a file name");
+      options.client_ca_file = value;
+      return {};
+    case Flag::kReadTimeout:
+      return assign(parse_positive_duration(value), options.connection_limits.read_timeout);
+    case Flag::kIdleTimeout:
+      return assign(parse_positive_duration(value), options.connection_limits.idle_timeout);
+    case Flag::kMaxConnections:
+      return assign(parse_count(value), options.connection_limits.max_connections);
+    case Flag::kShutdownGracePeriod:
+      return assign(parse_duration(value), options.shutdown_grace_period);
   }
   return make_error("unhandled flag");
 }
@@ -159,6 +218,19 @@ Result<FlagArgument> split_flag(std::span<const std::string> args) {
     return FlagArgument{arg.substr(0, equals), arg.substr(equals + 1)};
   if (args.size() < 2 || args[1].starts_with("--")) return make_error(arg + " needs a value");
   return FlagArgument{arg, args[1], 2};
+}
+
+Result<void> check_tls_flags(const ServeOptions& options) {
+  if (options.tls_cert_file.has_value() != options.tls_private_key_file.has_value()) {
+    return make_error(
+        "--tls-cert-file and --tls-private-key-file go together: give both or neither");
+  }
+  if (options.client_ca_file && !options.tls_cert_file) {
+    return make_error(
+        "--client-ca-file needs --tls-cert-file and --tls-private-key-file: client certificates "
+        "are only asked for over TLS");
+  }
+  return {};
 }
 
 Result<Command> parse_serve(std::span<const std::string> args) {
@@ -182,6 +254,7 @@ Result<Command> parse_serve(std::span<const std::string> args) {
     return make_error(
         "--cluster-file and --kubeconfig exclude each other: a fixed cluster or a live one");
   }
+  if (Result<void> tls = check_tls_flags(options); !tls) return tls.error();
   return Command{std::move(options)};
 }
 
@@ -410,6 +483,24 @@ Flags of serve (--flag value or --flag=value):
   --log-format FORMAT    json (default): one JSON object per line on stderr; text: klog-style lines
   --log-level LEVEL      debug, info (default), warning or error; debug adds one line per
                          filter/prioritize/bind/preempt call with its pod, outcome and reasons
+  --tls-cert-file FILE   serve HTTPS (TLS 1.2 or later) with this PEM certificate, leaf first,
+                         then intermediates; needs --tls-private-key-file. Both files are
+                         re-read when they change (checked at most once a second)
+  --tls-private-key-file FILE
+                         the certificate's PEM private key (unencrypted)
+  --client-ca-file FILE  require a client certificate signed by a CA in this PEM bundle (mTLS);
+                         needs the two flags above
+  --read-timeout DURATION
+                         close a connection whose request (headers and body) has not fully
+                         arrived after this long (default 30s; durations as in Go: 1m30s, 500ms)
+  --idle-timeout DURATION
+                         close a connection with no traffic either way for this long (default 2m,
+                         above the 90s after which kube-scheduler's client drops idle connections)
+  --max-connections N    beyond N open connections, close the longest-stalled ones (default 1000;
+                         0: no limit). Deadlines and the limit are checked once a second
+  --shutdown-grace-period DURATION
+                         on SIGTERM or SIGINT, time given to requests already received to be
+                         answered; later ones get 503 (default 10s; a second signal exits at once)
 
 Flags of simulate:
   --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl

@@ -3,6 +3,7 @@
 //   epc-extender serve [--listen ADDR:PORT] [--prefix PATH] [--config FILE]
 //                      [--cluster-file FILE | --kubeconfig FILE] [--max-body-bytes N]
 //                      [--log-format json|text] [--log-level debug|info|warning|error]
+//                      [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
@@ -15,6 +16,7 @@
 // Errors echo the offending argument, e.g. `--listen: invalid port "88x" in "127.0.0.1:88x"`.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -23,6 +25,7 @@
 #include <variant>
 
 #include "model/result.h"
+#include "scheduler/http/connection_deadlines.h"
 #include "scheduler/log/log_level.h"
 #include "simulator/simulate_options.h"
 
@@ -44,6 +47,17 @@ struct ServeOptions {
   size_t max_body_bytes = 64u << 20;
   LogFormat log_format = LogFormat::kJson;
   LogLevel log_level = LogLevel::kInfo;
+  // HTTPS with this certificate (chain) and key; both or neither. With a client CA, clients must
+  // present a certificate it signed (mTLS); it requires the other two. Named as Kubernetes
+  // components name them.
+  std::optional<std::string> tls_cert_file;
+  std::optional<std::string> tls_private_key_file;
+  std::optional<std::string> client_ca_file;
+  ConnectionLimits connection_limits;
+  // On SIGTERM, how long requests already received have to be answered before the server closes.
+  // Below Kubernetes' default terminationGracePeriodSeconds (30 s), above kube-scheduler's
+  // default extender timeout (5 s).
+  std::chrono::milliseconds shutdown_grace_period{std::chrono::seconds(10)};
 };
 
 struct ShowHelp {};

@@ -12,8 +12,9 @@
 // (pass -H 'Expect:'); and it sends a reply only once it has received the request's whole body.
 // A reply that leaves the body unread (404, 405, 413) is therefore decided at once, but goes out
 // after the listener has read and discarded the rest of the body (nothing is buffered), and then
-// the connection is closed. stop() drains before it closes the listener, which crashes when a reply
-// races its close (see InFlightRequests).
+// the connection is closed. The listener also never times a connection out nor limits their
+// number; a ConnectionReaper does that from outside it (see ConnectionLimits). stop() drains before
+// it closes the listener, which crashes when a reply races its close (see InFlightRequests).
 #pragma once
 
 #include <cstddef>
@@ -24,10 +25,14 @@
 
 #include "model/result.h"
 #include "scheduler/extender/extender_service.h"
+#include "scheduler/http/connection_deadlines.h"
+#include "scheduler/http/connection_reaper.h"
 #include "scheduler/http/page.h"
 #include "scheduler/log_sink.h"
 
 namespace epc {
+
+class TlsCredentialsWatcher;
 
 struct HttpServerOptions {
   std::string host =
@@ -43,6 +48,10 @@ struct HttpServerOptions {
   // the probes.
   std::vector<Page> pages;
   VerbReplyObserver on_verb_reply;  // request metrics; empty: none
+  ConnectionLimits connection_limits;
+  // Set: HTTPS only, each connection set up with the credentials in force (client certificates
+  // required when they include a client CA). Null: plain HTTP.
+  std::shared_ptr<TlsCredentialsWatcher> tls;
 };
 
 class HttpServer {
@@ -55,13 +64,17 @@ class HttpServer {
 
   // Starts listening. Errors say which address could not be bound and why.
   Result<void> start();
-  // Closes the listener and its connections, then waits for running decisions to finish.
-  // Idempotent.
-  void stop();
+  // Drains, then closes: a request that arrives from now on is answered 503 with its connection
+  // closed; requests already arriving or being decided have up to `grace` to be answered; then
+  // the listener closes with its connections. Idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
   // The port actually bound (resolves port 0); 0 before start().
   int port() const;
-  // "http://127.0.0.1:8888", with the bound port; the prefix is not included.
+  // "http://127.0.0.1:8888" ("https://..." with TLS), with the bound port; the prefix is not
+  // included.
   std::string url() const;
+  // Open connections and those closed for overstaying (see ConnectionLimits); zero when stopped.
+  ConnectionCounts connections() const;
 
  private:
   struct Impl;

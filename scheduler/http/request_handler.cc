@@ -63,6 +63,7 @@ class Exchange {
         ticket_(in_flight_->enter()) {}
 
   const http_request& request() const { return request_; }
+  bool admitted() const { return ticket_.admitted(); }
   std::chrono::duration<double> elapsed() const { return Clock::now() - arrived_; }
 
   // Before deciding: false once the server is stopping, and then the request must be left alone.
@@ -243,11 +244,14 @@ RequestHandler::RequestHandler(const ExtenderService& service, Settings settings
       in_flight_(std::move(in_flight)) {}
 
 void RequestHandler::operator()(const http_request& request) const {
-  // Stopping: leave the request to the listener's close (see InFlightRequests).
+  // Draining: answered 503 below. Stopping: left to the listener's close (see InFlightRequests).
   if (in_flight_->stopping()) return;
   std::shared_ptr<Exchange> exchange;
   try {
     exchange = std::make_shared<Exchange>(request, in_flight_, log_);
+    if (!exchange->admitted()) {
+      return Exchange::reply(exchange, error_response(503, "epc-extender is shutting down", true));
+    }
     const std::string path = request.relative_uri().path();
     const RouteResult route = settings_.router.route(request.method(), path);
     const auto* target = std::get_if<Route>(&route);

@@ -139,6 +139,25 @@ void collect_events(const EventCounts& counts, std::vector<MetricFamily>& out) {
   out.push_back(std::move(events));
 }
 
+void collect_connections(const ConnectionCounts& counts, std::vector<MetricFamily>& out) {
+  MetricFamily open =
+      family("epc_extender_connections_open",
+             "Client connections open at the last check (once a second).", MetricType::Gauge);
+  add_sample(open, {}, static_cast<double>(counts.open));
+  out.push_back(std::move(open));
+  MetricFamily closed =
+      family("epc_extender_connections_closed_total",
+             "Connections the server closed: read_timeout (a request arrived too slowly), idle "
+             "(no traffic for --idle-timeout) or over_limit (beyond --max-connections).",
+             MetricType::Counter);
+  for (const CloseReason reason :
+       {CloseReason::kReadTimeout, CloseReason::kIdle, CloseReason::kOverLimit}) {
+    add_sample(closed, {{"reason", std::string(to_string(reason))}},
+               static_cast<double>(counts.closed_for(reason)));
+  }
+  out.push_back(std::move(closed));
+}
+
 void collect_readiness(const Readiness& readiness, std::vector<MetricFamily>& out) {
   MetricFamily ready =
       family("epc_extender_ready", "1 while the cluster view can be trusted (as /readyz), else 0.",
@@ -245,6 +264,7 @@ std::string ExtenderMetrics::exposition() const {
   if (sources_.watches) collect_watches(sources_.watches(), families);
   if (sources_.config_reloads) collect_config(sources_.config_reloads(), families);
   if (sources_.events) collect_events(sources_.events(), families);
+  if (sources_.connections) collect_connections(sources_.connections(), families);
   return prometheus::TextSerializer().Serialize(families);
 }
 

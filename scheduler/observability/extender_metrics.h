@@ -27,6 +27,7 @@
 #include "model/fit.h"
 #include "scheduler/extender/decision.h"
 #include "scheduler/extender/verb.h"
+#include "scheduler/http/connection_deadlines.h"
 #include "scheduler/state/state_source.h"
 
 namespace prometheus {
@@ -56,6 +57,7 @@ struct ScrapeSources {
   std::function<std::vector<WatchStatus>()> watches;
   std::function<ConfigReloadCounts()> config_reloads;
   std::function<EventCounts()> events;
+  std::function<ConnectionCounts()> connections;  // the listener's (see ConnectionLimits)
 };
 
 class ExtenderMetrics {

@@ -21,6 +21,7 @@ ScrapeSources scrape_sources(const ClusterState& state, const ObservabilityOptio
   sources.watches = options.watches;
   sources.config_reloads = options.config_reloads;
   sources.events = options.events;
+  sources.connections = options.connections;
   return sources;
 }
 

@@ -31,6 +31,7 @@ struct ObservabilityOptions {
   std::function<std::vector<WatchStatus>()> watches;               // empty: no watch metrics
   std::function<ConfigReloadCounts()> config_reloads;              // empty: no reload metrics
   std::function<EventCounts()> events;                             // empty: no event metrics
+  std::function<ConnectionCounts()> connections;                   // empty: no connection metrics
   size_t decisions_shown = 50;
   int refresh_seconds = 5;  // how often /status reloads itself
 };

@@ -31,14 +31,6 @@ std::vector<std::string> command(std::vector<std::string> args) {
   return args;
 }
 
-// "... listening on http://127.0.0.1:PORT (prefix ...)" → PORT.
-int port_of(const std::string& line) {
-  const std::string marker = "http://127.0.0.1:";
-  const size_t at = line.find(marker);
-  if (at == std::string::npos) return 0;
-  return std::stoi(line.substr(at + marker.size()));
-}
-
 nlohmann::json post(int port, const std::string& path, const std::string& fixture) {
   const Result<test::HttpResponse> response =
       test::send_request(port, test::post_request(path, test::read_fixture(fixture)));
@@ -66,7 +58,7 @@ TEST(Binary, ServesFixturesFromAClusterFileUntilSigterm) {
               StartsWith("epc-extender " EPC_EXPECTED_VERSION " listening on http://127.0.0.1:"));
   EXPECT_EQ(line.value("prefix", ""), "/sgx");
   EXPECT_EQ(line.value("version", ""), EPC_EXPECTED_VERSION);
-  const int port = port_of(line.value("url", ""));
+  const int port = test::listening_port(line.value("url", ""));
   ASSERT_GT(port, 0) << *listening;
 
   const nlohmann::json filter = post(port, "/sgx/filter", "filter-nodenames.request.json");
@@ -92,7 +84,7 @@ TEST(Binary, LogsJsonLinesWithLevels) {
   const std::optional<std::string> listening =
       server.wait_for_stderr_line("listening on", kTimeout);
   ASSERT_TRUE(listening.has_value()) << server.stderr_text();
-  const int port = port_of(*listening);
+  const int port = test::listening_port(*listening);
   const Result<test::HttpResponse> bad =
       test::send_request(port, test::post_request("/filter", "{not json"));
   ASSERT_TRUE(bad.ok()) << bad.error().message;

@@ -169,6 +169,42 @@ TEST(CommandLine, BadLogFlags) {
             "--log-level given more than once");
 }
 
+TEST(CommandLine, TlsFlags) {
+  const ServeOptions plain = serve({"serve"});
+  EXPECT_FALSE(plain.tls_cert_file.has_value());
+  EXPECT_FALSE(plain.tls_private_key_file.has_value());
+  EXPECT_FALSE(plain.client_ca_file.has_value());
+  const ServeOptions tls =
+      serve({"serve", "--tls-cert-file", "c.pem", "--tls-private-key-file=k.pem"});
+  EXPECT_EQ(tls.tls_cert_file, "c.pem");
+  EXPECT_EQ(tls.tls_private_key_file, "k.pem");
+  EXPECT_FALSE(tls.client_ca_file.has_value());
+  const ServeOptions mtls = serve({"serve", "--client-ca-file", "ca.pem", "--tls-cert-file=c.pem",
+                                   "--tls-private-key-file", "k.pem"});
+  EXPECT_EQ(mtls.client_ca_file, "ca.pem");
+  for (const char* flag : {"--tls-cert-file", "--tls-private-key-file", "--client-ca-file"}) {
+    EXPECT_THAT(usage_text(), HasSubstr(flag));
+  }
+}
+
+TEST(CommandLine, BadTlsFlags) {
+  const std::string pair =
+      "--tls-cert-file and --tls-private-key-file go together: give both or neither";
+  EXPECT_EQ(error_of({"serve", "--tls-cert-file", "c.pem"}), pair);
+  EXPECT_EQ(error_of({"serve", "--tls-private-key-file", "k.pem"}), pair);
+  EXPECT_EQ(error_of({"serve", "--tls-private-key-file", "k.pem", "--client-ca-file", "ca.pem"}),
+            pair);
+  EXPECT_EQ(error_of({"serve", "--client-ca-file", "ca.pem"}),
+            "--client-ca-file needs --tls-cert-file and --tls-private-key-file: client "
+            "certificates are only asked for over TLS");
+  EXPECT_EQ(error_of({"serve", "--tls-cert-file="}), "--tls-cert-file: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--tls-private-key-file="}),
+            "--tls-private-key-file: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--client-ca-file="}), "--client-ca-file: needs a file name");
+  EXPECT_EQ(error_of({"serve", "--tls-cert-file", "a", "--tls-cert-file", "b"}),
+            "--tls-cert-file given more than once");
+}
+
 TEST(ListenAddress, HostAndPort) {
   const Result<ListenAddress> address = parse_listen_address("10.0.0.1:65535");
   ASSERT_TRUE(address.ok()) << address.error().message;
@@ -204,6 +240,34 @@ TEST(ListenAddress, Errors) {
   EXPECT_EQ(listen_error("[::1]8888"), "invalid address \"[::1]8888\": expected [IPv6]:PORT");
   EXPECT_EQ(listen_error("[::1"), "invalid address \"[::1\": expected [IPv6]:PORT");
   EXPECT_EQ(listen_error("[]:80"), "missing host in \"[]:80\"");
+}
+
+TEST(CommandLine, ConnectionLimitsAndShutdownDefaults) {
+  const ServeOptions options = serve({"serve"});
+  EXPECT_EQ(options.connection_limits.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(options.connection_limits.idle_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(options.connection_limits.max_connections, 1000u);
+  EXPECT_EQ(options.shutdown_grace_period, std::chrono::seconds(10));
+}
+
+TEST(CommandLine, ConnectionLimitsAndShutdownFlags) {
+  const ServeOptions options = serve({"serve", "--read-timeout", "5s", "--idle-timeout=1m30s",
+                                      "--max-connections", "0", "--shutdown-grace-period", "0"});
+  EXPECT_EQ(options.connection_limits.read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(options.connection_limits.idle_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(options.connection_limits.max_connections, 0u);
+  EXPECT_EQ(options.shutdown_grace_period, std::chrono::milliseconds(0));
+}
+
+TEST(CommandLine, ConnectionLimitErrorsNameTheFlagAndValue) {
+  EXPECT_THAT(error_of({"serve", "--read-timeout", "30"}),
+              HasSubstr("--read-timeout: invalid duration \"30\": expected a unit"));
+  EXPECT_EQ(error_of({"serve", "--idle-timeout", "0s"}),
+            "--idle-timeout: must be longer than 0, got \"0s\"");
+  EXPECT_EQ(error_of({"serve", "--max-connections", "many"}),
+            "--max-connections: expected a whole number, got \"many\"");
+  EXPECT_THAT(error_of({"serve", "--shutdown-grace-period", "-1s"}),
+              HasSubstr("--shutdown-grace-period: invalid duration \"-1s\""));
 }
 
 TEST(CommandLine, ListenErrorsNameTheFlag) {

@@ -9,8 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -459,7 +463,7 @@ TEST_F(HttpServerTest, StopEndsConnectionsThatAreMidBody) {
       rejected.send("POST /filter HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"Pod\""));
   ASSERT_EQ(request(test::get_request("/healthz")).status, 200);
 
-  server.stop();
+  server.stop(std::chrono::milliseconds(100));  // `waiting` never finishes its body
 
   EXPECT_EQ(server.port(), 0);
   for (TestConnection* connection : {&waiting, &rejected}) {
@@ -474,6 +478,144 @@ TEST_F(HttpServerTest, StopEndsConnectionsThatAreMidBody) {
     }
   }
   EXPECT_FALSE(TestConnection(bound).connected());
+}
+
+// Graceful stop: a request that had arrived is still answered, one that arrives later is turned
+// away with 503 and its connection closed, and stop() returns as soon as the first is answered.
+// The admitted request is a page that renders only when the test lets it, so it is certainly in
+// flight when the stop begins.
+TEST_F(HttpServerTest, StopAnswersAdmittedRequestsAndTurnsNewOnesAway) {
+  std::promise<void> rendering;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  HttpServerOptions options;
+  options.pages.push_back({"/slow", "text/plain", [&rendering, released] {
+                             rendering.set_value();
+                             released.wait();
+                             return std::string("rendered");
+                           }});
+  HttpServer& server = start(std::move(options));
+  const int bound = port();
+  TestConnection admitted(bound);
+  ASSERT_TRUE(admitted.connected());
+  ASSERT_TRUE(admitted.send(test::get_request("/slow")));
+  rendering.get_future().wait();
+
+  const auto stop_started = std::chrono::steady_clock::now();
+  std::thread stopping([&server] { server.stop(std::chrono::seconds(20)); });
+  HttpResponse turned_away;
+  for (int attempt = 0; attempt < 100 && turned_away.status != 503; ++attempt) {
+    turned_away = request(test::get_request("/healthz"));
+  }
+  EXPECT_EQ(turned_away.status, 503);
+  EXPECT_EQ(parse(turned_away.body), nlohmann::json({{"Error", "epc-extender is shutting down"}}));
+  EXPECT_EQ(turned_away.header("connection"), "close");
+
+  release.set_value();
+  const Result<HttpResponse> answer = admitted.read_response();
+  stopping.join();
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "rendered");
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, std::chrono::seconds(10));
+  EXPECT_FALSE(TestConnection(bound).connected());
+}
+
+HttpServerOptions with_connection_limits(ConnectionLimits limits) {
+  HttpServerOptions options;
+  limits.check_interval = std::chrono::milliseconds(100);
+  options.connection_limits = limits;
+  return options;
+}
+
+using Seconds = std::chrono::duration<double>;
+
+// The reaper counts a connection once its whole scan is done, just after the client sees it close.
+uint64_t closed_for(const HttpServer& server, CloseReason reason, uint64_t expected) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  uint64_t closed = server.connections().closed_for(reason);
+  while (closed != expected && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    closed = server.connections().closed_for(reason);
+  }
+  return closed;
+}
+
+// Sends `bytes` one at a time, `pause` apart, until the server closes the connection; how long
+// that took, or nothing if it never did.
+std::optional<Seconds> dribble_until_closed(int port, std::string_view bytes,
+                                            std::chrono::milliseconds pause) {
+  TestConnection connection(port, pause);
+  const auto started = std::chrono::steady_clock::now();
+  for (const char byte : bytes) {
+    if (!connection.send(std::string_view(&byte, 1)) || connection.closed_by_peer()) {
+      return std::chrono::steady_clock::now() - started;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST_F(HttpServerTest, RequestsMustArriveWithinTheReadTimeout) {
+  HttpServer& server = start(with_connection_limits({.read_timeout = std::chrono::seconds(1)}));
+  const std::string headers =
+      "POST /filter HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(100, 'a') + "\r\n\r\n";
+  const std::string body_part =
+      "POST /filter HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(100, ' ');
+
+  for (const std::string& slow : {headers, body_part}) {
+    const std::optional<Seconds> closed_after =
+        dribble_until_closed(port(), slow, std::chrono::milliseconds(100));
+    ASSERT_TRUE(closed_after.has_value()) << "never closed: " << slow.substr(0, 40);
+    EXPECT_GE(closed_after->count(), 0.9);
+    EXPECT_LE(closed_after->count(), 5.0);
+  }
+  EXPECT_EQ(closed_for(server, CloseReason::kReadTimeout, 2), 2u);
+  EXPECT_EQ(request(test::get_request("/healthz")).status, 200);
+}
+
+TEST_F(HttpServerTest, SilentConnectionsAreClosedAfterTheIdleTimeout) {
+  HttpServer& server = start(with_connection_limits({.idle_timeout = std::chrono::seconds(1)}));
+  TestConnection silent(port(), std::chrono::seconds(5));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(silent.closed_by_peer());
+  const Seconds after = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(after.count(), 0.9);
+  EXPECT_EQ(closed_for(server, CloseReason::kIdle, 1), 1u);
+}
+
+TEST_F(HttpServerTest, BusyKeepAliveConnectionsAreNeverClosed) {
+  HttpServer& server = start(with_connection_limits(
+      {.read_timeout = std::chrono::milliseconds(500), .idle_timeout = std::chrono::seconds(1)}));
+  TestConnection busy(port());
+  ASSERT_TRUE(busy.connected());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  int answered = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(busy.send(test::get_request("/healthz")));
+    const Result<HttpResponse> response = busy.read_response();
+    ASSERT_TRUE(response.ok()) << "after " << answered << ": " << response.error().message;
+    ++answered;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_GE(answered, 5);
+  EXPECT_EQ(server.connections().closed_for(CloseReason::kIdle), 0u);
+  EXPECT_EQ(server.connections().closed_for(CloseReason::kReadTimeout), 0u);
+}
+
+TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosedOldestFirst) {
+  HttpServer& server = start(with_connection_limits({.max_connections = 3}));
+  std::vector<TestConnection> silent;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(silent.emplace_back(port(), std::chrono::seconds(3)).connected());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(silent[i].closed_by_peer()) << "connection " << i;
+  EXPECT_EQ(closed_for(server, CloseReason::kOverLimit, 3), 3u);
+  // The newest three stay, and still serve.
+  ASSERT_TRUE(silent[5].send(test::get_request("/healthz")));
+  const Result<HttpResponse> response = silent[5].read_response();
+  ASSERT_TRUE(response.ok()) << response.error().message;
+  EXPECT_EQ(response->status, 200);
 }
 
 TEST_F(HttpServerTest, RestartsAfterStop) {

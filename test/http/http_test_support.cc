@@ -28,4 +28,12 @@ std::vector<std::string> CapturedLog::lines() const {
   return lines_->lines;
 }
 
+int listening_port(const std::string& line) {
+  for (const std::string marker : {"http://127.0.0.1:", "https://127.0.0.1:"}) {
+    const size_t at = line.find(marker);
+    if (at != std::string::npos) return std::stoi(line.substr(at + marker.size()));
+  }
+  return 0;
+}
+
 }  // namespace epc::test

@@ -14,6 +14,10 @@ namespace epc::test {
 std::string read_fixture(const std::string& name);
 std::string read_file(const std::string& path);
 
+// The port of the binary's "listening on http(s)://127.0.0.1:PORT" line (either log format); 0 if
+// none.
+int listening_port(const std::string& line);
+
 // Thread-safe: the server logs from its pool threads.
 class CapturedLog {
  public:

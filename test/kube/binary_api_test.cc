@@ -14,6 +14,7 @@
 
 #include "child_process.h"
 #include "exposition.h"
+#include "http_test_support.h"
 #include "kube_test_support.h"
 #include "test_http_client.h"
 

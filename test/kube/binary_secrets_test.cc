@@ -12,6 +12,7 @@
 #include <string>
 
 #include "child_process.h"
+#include "http_test_support.h"
 #include "kube_test_support.h"
 #include "test_http_client.h"
 

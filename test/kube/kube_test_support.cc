@@ -176,10 +176,4 @@ std::string filter_request(const std::string& pod, const std::string& epc) {
       .dump();
 }
 
-int listening_port(const std::string& line) {
-  const std::string marker = "http://127.0.0.1:";
-  const size_t at = line.find(marker);
-  return at == std::string::npos ? 0 : std::stoi(line.substr(at + marker.size()));
-}
-
 }  // namespace epc::test

@@ -43,9 +43,6 @@ nlohmann::json pod_object(const std::string& ns, const std::string& name, const 
 // kube-scheduler's filter request (NodeNames mode, candidate sgx-a) for a pending pod
 // "default/`pod`" with UID "uid-`pod`" requesting `epc`.
 std::string filter_request(const std::string& pod, const std::string& epc = "64Mi");
-// The port of the binary's "listening on http://127.0.0.1:PORT" line (either log format); 0 if
-// none.
-int listening_port(const std::string& line);
 
 // Empty when, for every node the server has, the state knows it and its committed EPC equals the
 // sum over the server's pods bound to it that have not terminated, and the state knows no other

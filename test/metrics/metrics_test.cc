@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "config/config_watcher.h"
 #include "exposition.h"
@@ -108,7 +109,9 @@ class MetricsTest : public ::testing::Test {
                                 .readiness =
                                     [this] {
                                       return Readiness{ready_.load(), "test"};
-                                    }}};
+                                    },
+                                // Read at scrape time only, when server_ exists.
+                                .connections = [this] { return server_.connections(); }}};
   std::shared_ptr<SwitchableBinder> binder_ = std::make_shared<SwitchableBinder>();
   ExtenderService service_{
       state_,
@@ -242,6 +245,45 @@ TEST(ConfigReloadMetrics, CountAppliedAndRefusedFiles) {
   EXPECT_EQ(reloads("success"), 1);
   EXPECT_EQ(reloads("failure"), 1);
   std::filesystem::remove(file);
+}
+
+// The reaper's counts as the binary wires them: a silent connection closed as idle, and the open
+// gauge as of the last check.
+TEST(ConnectionMetrics, CountConnectionsClosedForOverstaying) {
+  ClusterState state(EpcResources::defaults());
+  const ExtenderService service(state, [] { return std::make_shared<const PlacementPolicy>(); });
+  std::atomic<const HttpServer*> listening = nullptr;
+  Observability observability(
+      state, {.connections = [&listening] { return listening.load()->connections(); }});
+  HttpServer server({.host = "127.0.0.1",
+                     .port = 0,
+                     .connection_limits = {.idle_timeout = std::chrono::milliseconds(300),
+                                           .check_interval = std::chrono::milliseconds(100)}},
+                    service);
+  ASSERT_TRUE(server.start().ok());
+  listening = &server;
+  const auto closed = [&](const char* reason) {
+    return sample_value(observability.metrics().exposition(),
+                        "epc_extender_connections_closed_total", {{"reason", reason}});
+  };
+  EXPECT_EQ(closed("idle"), 0);
+
+  test::TestConnection silent(server.port(), std::chrono::seconds(5));
+  ASSERT_TRUE(silent.closed_by_peer());
+  for (int i = 0; i < 100 && closed("idle") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // counted after its scan
+  }
+  EXPECT_EQ(closed("idle"), 1);
+  EXPECT_EQ(closed("read_timeout"), 0);
+  EXPECT_EQ(closed("over_limit"), 0);
+  test::TestConnection open(server.port());
+  for (int i = 0; i < 100 && sample_value(observability.metrics().exposition(),
+                                          "epc_extender_connections_open", {}) != 1;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(sample_value(observability.metrics().exposition(), "epc_extender_connections_open", {}),
+            1);
 }
 
 // promtool's metrics linter: names, units, suffixes, help texts and the format itself.
