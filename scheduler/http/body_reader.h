@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include <cpprest/http_msg.h>
@@ -28,8 +29,10 @@ struct BodyOutcome {
 // The task completes when the whole body has arrived, when it passes `max_bytes` (kTooLarge; a
 // Content-Length over the limit fails at once, before any byte is read), or when the
 // Content-Length header is malformed or the body stream fails, e.g. the client went away
-// (kInvalid). The task itself never fails.
-pplx::task<BodyOutcome> read_body(const web::http::http_request& request, size_t max_bytes);
+// (kInvalid). The task itself never fails. The outcome is shared, not copied, through pplx's
+// chain (which copies results at every step), and is the caller's alone to move from.
+pplx::task<std::shared_ptr<BodyOutcome>> read_body(const web::http::http_request& request,
+                                                   size_t max_bytes);
 
 // True when the request announces a body: a chunked one, or a Content-Length other than 0.
 bool announces_body(const web::http::http_request& request);

@@ -174,11 +174,11 @@ void decide(const ExtenderService& service, const VerbCall& call, BodyOutcome ou
 
 void serve_verb(const ExtenderService& service, VerbCall call, size_t max_body_bytes) {
   read_body(call.exchange->request(), max_body_bytes)
-      .then([&service, call](BodyOutcome outcome) {
-        if (outcome.status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
+      .then([&service, call](const std::shared_ptr<BodyOutcome>& outcome) {
+        if (outcome->status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
           return;
         }
-        decide(service, call, std::move(outcome));
+        decide(service, call, std::move(*outcome));
       })
       .then([call](pplx::task<void> decided) {
         try {
