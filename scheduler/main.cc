@@ -30,6 +30,7 @@
 #include "scheduler/cli/command_line.h"
 #include "scheduler/cli/duration.h"
 #include "scheduler/extender/extender_service.h"
+#include "scheduler/http/guarded_thread_pool.h"
 #include "scheduler/http/http_server.h"
 #include "scheduler/http/router.h"
 #include "scheduler/http/tls_credentials_watcher.h"
@@ -227,6 +228,11 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const Logger logger({.level = options.log_level, .format = options.log_format});
+  // First: cpprestsdk's pool is created on first use, and these threads must be the ones that run
+  // it.
+  Result<std::unique_ptr<GuardedThreadPool>> threads = GuardedThreadPool::start(
+      GuardedThreadPool::kDefaultThreads, logger.sink(LogLevel::kError, "http"));
+  if (!threads) return startup_error(logger, threads.error());
   Result<ConfigSource> config =
       load_config_source(options, logger.sink("config", config_line_level));
   if (!config) return startup_error(logger, config.error());
