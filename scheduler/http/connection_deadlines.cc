@@ -17,15 +17,26 @@ ConnectionDeadlines::Tracked ConnectionDeadlines::track(const ConnectionSample& 
   Tracked next;
   next.replied_at = now - sample.since_sent;
   next.quiet_since = now - std::min(sample.since_received, sample.since_sent);
-  // Data arrived after the last reply: a request is arriving (or being decided). A tie is a
-  // connection whose only traffic so far is its handshake.
-  next.in_request = sample.since_received < sample.since_sent;
-  next.request_seen = now;
+  // Data arrived after the last reply: a request is arriving (or being decided). On a tie, a
+  // request has arrived if data came in and none ever went out; otherwise the tie is the
+  // handshake alone, or a reply in the same tick as its request.
+  next.in_request =
+      sample.since_received < sample.since_sent ||
+      (sample.since_received == sample.since_sent && sample.received_any && !sample.sent_any);
   const auto known = tracked_.find(sample.id);
-  if (next.in_request && known != tracked_.end() && known->second.in_request &&
-      next.replied_at - known->second.replied_at < kSameInstant) {
+  if (known == tracked_.end()) {
+    // New since the last scan and never answered: its first request began when it connected,
+    // which is when the kernel last counted data sent. Dating it so (not "now") ranks a flood
+    // of new connections by age when some must go over the limit.
+    next.request_seen = next.replied_at;
+  } else if (next.in_request && known->second.in_request &&
+             next.replied_at - known->second.replied_at < kSameInstant) {
     // The same request as at the last scan: it started no later than it was first seen.
     next.request_seen = known->second.request_seen;
+  } else {
+    // A new request on a known connection began since the last scan: counting from now errs
+    // towards letting it live one scan longer.
+    next.request_seen = now;
   }
   return next;
 }

@@ -39,6 +39,11 @@ struct ConnectionSample {
   uint64_t id = 0;  // stable for the connection's life (the socket's inode)
   std::chrono::milliseconds since_received{0};
   std::chrono::milliseconds since_sent{0};
+  // Whether any data has moved each way yet (TCP_INFO's byte counts). The times above tick in
+  // jiffies and both start at the handshake, so a request sent right after connecting can carry
+  // the same time as the handshake: these tell it from a silent connection.
+  bool received_any = false;
+  bool sent_any = false;
 };
 
 enum class CloseReason { kReadTimeout, kIdle, kOverLimit };

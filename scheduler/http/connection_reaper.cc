@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/tcp.h>  // struct tcp_info with the byte counts (glibc's lacks them)
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,13 +62,23 @@ bool accepted_on(int fd, int port) {
   return ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) == 0;
 }
 
+// Linux's TCP states (include/net/tcp_states.h), which no user-space header names.
+constexpr uint8_t kTcpEstablished = 1;
+constexpr uint8_t kTcpCloseWait = 8;
+
 std::optional<ConnectionSample> sample_of(int fd, uint64_t inode) {
   tcp_info info{};
   socklen_t size = sizeof info;
   if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0) return std::nullopt;
-  if (info.tcpi_state != TCP_ESTABLISHED && info.tcpi_state != TCP_CLOSE_WAIT) return std::nullopt;
-  return ConnectionSample{inode, std::chrono::milliseconds(info.tcpi_last_data_recv),
+  if (info.tcpi_state != kTcpEstablished && info.tcpi_state != kTcpCloseWait) return std::nullopt;
+  ConnectionSample sample{inode, std::chrono::milliseconds(info.tcpi_last_data_recv),
                           std::chrono::milliseconds(info.tcpi_last_data_sent)};
+  // Kernels before 4.1 return a shorter struct without the byte counts.
+  if (size >= offsetof(tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received) {
+    sample.received_any = info.tcpi_bytes_received > 0;
+    sample.sent_any = info.tcpi_bytes_acked > 0;
+  }
+  return sample;
 }
 
 std::vector<OpenConnection> open_connections(int port) {

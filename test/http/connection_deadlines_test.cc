@@ -106,8 +106,15 @@ TEST(ConnectionDeadlines, ForgetsClosedConnections) {
   Scans scans(limits());
   EXPECT_THAT(scans.at(5, {{1, 4.5, 0}}), IsEmpty());
   EXPECT_THAT(scans.at(6, {}), IsEmpty());
-  // The same id again (a reused inode) is a new request, seen first now.
-  EXPECT_THAT(scans.at(12, {{1, 11.5, 0}}), IsEmpty());
+  // The same id again (a reused inode) is a new connection, made at 11.
+  EXPECT_THAT(scans.at(12, {{1, 11.5, 11}}), IsEmpty());
+}
+
+TEST(ConnectionDeadlines, NewConnectionsOverTheLimitAreRankedByWhenTheyConnected) {
+  Scans scans(limits(2));
+  // Three connections made since the last scan, each sending a request that is still arriving:
+  // the one made first goes, whatever the order of the samples.
+  EXPECT_THAT(scans.at(1, {{7, 0.95, 0.9}, {8, 0.95, 0.2}, {9, 0.95, 0.5}}), ElementsAre(8));
 }
 
 TEST(ConnectionDeadlines, OverTheLimitTheLongestStalledGoFirst) {
