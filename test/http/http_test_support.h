@@ -18,6 +18,21 @@ std::string read_file(const std::string& path);
 // none.
 int listening_port(const std::string& line);
 
+// A fresh directory under the temporary directory, removed with everything in it when this goes out
+// of scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 // Thread-safe: the server logs from its pool threads.
 class CapturedLog {
  public:

@@ -95,16 +95,8 @@ Reply curl(const std::string& url, std::vector<std::string> options) {
   return reply;
 }
 
-class TlsBinaryTest : public ::testing::Test {
+class TlsBinaryTest : public test::CertificatesTest {
  protected:
-  static void SetUpTestSuite() { certs_ = new test::TestCertificates(); }
-  static void TearDownTestSuite() {
-    delete certs_;
-    certs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(certs_->ok()) << certs_->error(); }
-
-  static std::string cert(const std::string& name) { return certs_->file(name); }
   static std::vector<std::string> client(const std::string& name) {
     return {"--cert", cert(name + ".crt"), "--key", cert(name + ".key")};
   }
@@ -155,11 +147,8 @@ class TlsBinaryTest : public ::testing::Test {
     return false;
   }
 
-  static test::TestCertificates* certs_;
   test::TempDir dir_;
 };
-
-test::TestCertificates* TlsBinaryTest::certs_ = nullptr;
 
 TEST_F(TlsBinaryTest, MutualTlsServesAValidClient) {
   Server server(mtls_flags());

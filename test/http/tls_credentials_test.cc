@@ -26,16 +26,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class TlsCredentialsTest : public ::testing::Test {
+class TlsCredentialsTest : public test::CertificatesTest {
  protected:
-  static void SetUpTestSuite() { certs_ = new test::TestCertificates(); }
-  static void TearDownTestSuite() {
-    delete certs_;
-    certs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(certs_->ok()) << certs_->error(); }
-
-  static std::string cert(const std::string& name) { return certs_->file(name); }
   static TlsFiles server_files(std::optional<std::string> client_ca = std::nullopt) {
     return {cert("server.crt"), cert("server.key"), std::move(client_ca)};
   }
@@ -45,11 +37,8 @@ class TlsCredentialsTest : public ::testing::Test {
     return path;
   }
 
-  static test::TestCertificates* certs_;
   test::TempDir dir_;
 };
-
-test::TestCertificates* TlsCredentialsTest::certs_ = nullptr;
 
 struct SslCtxFree {
   void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }

@@ -9,17 +9,6 @@
 
 namespace epc::test {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "epc-tls-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  if (path_.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 TestCertificates::TestCertificates() {
   if (dir_.path().empty()) {
     error_ = "cannot create a temporary directory";

@@ -7,25 +7,16 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "http_test_support.h"
+
 namespace epc::test {
-
-// A directory removed with everything in it when this goes out of scope.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 class TestCertificates {
  public:
@@ -39,6 +30,19 @@ class TestCertificates {
   TempDir dir_;
   bool ok_ = false;
   std::string error_;
+};
+
+// A test suite sharing one set of certificates, made once for the suite (openssl takes a while).
+class CertificatesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { certs_ = std::make_unique<TestCertificates>(); }
+  static void TearDownTestSuite() { certs_.reset(); }
+  void SetUp() override { ASSERT_TRUE(certs_->ok()) << certs_->error(); }
+
+  static std::string cert(const std::string& name) { return certs_->file(name); }
+
+ private:
+  static inline std::unique_ptr<TestCertificates> certs_;
 };
 
 struct CommandResult {

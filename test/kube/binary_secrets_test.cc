@@ -110,10 +110,13 @@ TEST_P(BinarySecretsTest, NeverLogsTheTokenOrTheClientKey) {
   const auto post = [&](const std::string& path, const std::string& body) {
     return test::send_request(port, test::post_request(path, body), 5s);
   };
-  ASSERT_TRUE(test::wait_until([&] {
-    auto ready = get("/readyz");
-    return ready.ok() && ready->status == 200;
-  }));
+  // Generous: under the sanitizers on a loaded machine the first lists take tens of seconds.
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        auto ready = get("/readyz");
+        return ready.ok() && ready->status == 200;
+      },
+      60s));
 
   // A decision, a bad request, a bind the API server fails and one for a pod it does not know.
   EXPECT_EQ(post("/filter", test::filter_request("p1"))->status, 200);

@@ -47,16 +47,6 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return true;
 }
 
-TempDir::TempDir() {
-  std::string pattern = "/tmp/epc-kube-test-XXXXXX";
-  if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-}
-
 void write_file(const std::string& path, const std::string& text) {
   // Write-then-rename, as the kubelet replaces projected tokens: readers never see half a file.
   const std::string temporary = path + ".tmp";

@@ -9,27 +9,15 @@
 #include <string>
 
 #include "fake_apiserver_process.h"
+#include "http_test_support.h"
 #include "model/cluster_state.h"
 
 namespace epc::test {
 
-// Polls `done` every 20 ms until it is true or `timeout` passes; returns its last value.
+// Polls `done` every 20 ms until it is true or `timeout` passes; returns its last value. The
+// default is generous: a passing test returns at once, and the sanitizer build is slow.
 bool wait_until(const std::function<bool()>& done,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
-// A directory under /tmp removed (with its contents) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 void write_file(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
