@@ -92,6 +92,17 @@ class ConfigReader {
     if (ok) config_.resources = EpcResources(std::move(resources));
   }
 
+  // Domain-qualified, in the characters Kubernetes allows in resource names: anything else could
+  // never match a node's resource, and would not survive printing (invalid UTF-8 becomes U+FFFD).
+  static bool is_resource_name(std::string_view name) {
+    const auto allowed = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '.' || c == '-' || c == '_' || c == '/';
+    };
+    return name.find('/') != std::string_view::npos &&
+           std::all_of(name.begin(), name.end(), allowed);
+  }
+
   std::optional<EpcResource> read_resource(const YAML::Node& node, const std::string& path) {
     static constexpr std::array<std::string_view, 2> kKeys{"name", "unit"};
     if (!section(node, path, kKeys)) return std::nullopt;
@@ -100,7 +111,7 @@ class ConfigReader {
         node["name"] ? read_string(node["name"], path + ".name", problems_) : std::nullopt;
     if (!node["name"]) problems_.add(path + ".name", "required");
     // Extended resources are always domain-qualified (kubernetes.io/docs: extended resources).
-    if (name && (name->empty() || name->find('/') == std::string::npos)) {
+    if (name && !is_resource_name(*name)) {
       problems_.add(path + ".name",
                     "must be a domain-qualified resource name such as example.com/epc, got \"" +
                         *name + "\"");
@@ -115,7 +126,7 @@ class ConfigReader {
       }
       if (unit_ok) unit = *value;
     }
-    if (!name || name->empty() || name->find('/') == std::string::npos || !unit_ok) {
+    if (!name || !is_resource_name(*name) || !unit_ok) {
       return std::nullopt;
     }
     resource.name = *name;

@@ -170,3 +170,22 @@ TEST_F(ScoringConfigFile, UnreadableFilesNameThePathAndTheReason) {
 
 }  // namespace
 }  // namespace epc
+
+namespace epc {
+namespace {
+
+// Found by test/fuzz/config_fuzzer: a name with bytes Kubernetes never allows in a resource name
+// (here invalid UTF-8) was accepted, and `config print` then wrote a different name.
+TEST(ScoringConfig, ResourceNamesAreRefusedOutsideKubernetesNameCharacters) {
+  const std::string text = kHeader +
+                           "epcResources:\n  - {name: \"ex\xff"
+                           "ample.com/epc\"}\n";
+  const auto config = parse_config(text);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("epcResources[0].name: must be a domain-qualified"),
+            std::string::npos)
+      << config.error().message;
+}
+
+}  // namespace
+}  // namespace epc
