@@ -107,6 +107,12 @@ Result<void> check_prefix(std::string_view prefix) {
                     ": allowed are letters, digits and / - . _ ~");
 }
 
+Result<void> assign_file(const std::string& value, std::optional<std::string>& field) {
+  if (value.empty()) return make_error("needs a file name");
+  field = value;
+  return {};
+}
+
 template <class T>
 Result<void> assign(Result<T> parsed, T& field) {
   if (!parsed) return parsed.error();
@@ -151,17 +157,11 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       return {};
     }
     case Flag::kConfig:
-      if (value.empty()) return make_error("needs a file name");
-      options.config_file = value;
-      return {};
+      return assign_file(value, options.config_file);
     case Flag::kClusterFile:
-      if (value.empty()) return make_error("needs a file name");
-      options.cluster_file = value;
-      return {};
+      return assign_file(value, options.cluster_file);
     case Flag::kKubeconfig:
-      if (value.empty()) return make_error("needs a file name");
-      options.kubeconfig = value;
-      return {};
+      return assign_file(value, options.kubeconfig);
     case Flag::kMaxBodyBytes: {
       Result<size_t> limit = parse_body_limit(value);
       if (!limit) return limit.error();
@@ -181,17 +181,11 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       return {};
     }
     case Flag::kTlsCertFile:
-      if (value.empty()) return make_error("needs a file name");
-      options.tls_cert_file = value;
-      return {};
+      return assign_file(value, options.tls_cert_file);
     case Flag::kTlsPrivateKeyFile:
-      if (value.empty()) return make_error("needs a file name");
-      options.tls_private_key_file = value;
-      return {};
+      return assign_file(value, options.tls_private_key_file);
     case Flag::kClientCaFile:
-      if (value.empty()) return make_error("needs a file name");
-      options.client_ca_file = value;
-      return {};
+      return assign_file(value, options.client_ca_file);
     case Flag::kReadTimeout:
       return assign(parse_positive_duration(value), options.connection_limits.read_timeout);
     case Flag::kIdleTimeout:
