@@ -1,11 +1,14 @@
 #include "child_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <thread>
 
 extern char** environ;
@@ -13,15 +16,21 @@ extern char** environ;
 namespace epc::test {
 namespace {
 
-constexpr std::chrono::milliseconds kDrainTimeout{2000};
+// How long the output of an exited child may take to reach its end, and how long a running child
+// may keep writing before its output so far is taken as it is.
+constexpr std::chrono::milliseconds kDrainTimeout{5000};
+// A running child that wrote nothing for this long has finished what it was writing.
+constexpr std::chrono::milliseconds kQuiet{300};
 
 }  // namespace
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   int out[2];
   int err[2];
-  if (::pipe(out) != 0) return;
-  if (::pipe(err) != 0) {
+  // Close-on-exec, so that no other child the test starts holds these pipes open; dup2 onto the
+  // child's stdout and stderr clears the flag there.
+  if (::pipe2(out, O_CLOEXEC) != 0) return;
+  if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]);
     ::close(out[1]);
     return;
@@ -40,8 +49,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   ::close(err[1]);
-  stdout_fd_ = out[0];
-  stderr_fd_ = err[0];
+  stdout_.fd = out[0];
+  stderr_.fd = err[0];
+  reader_ = std::jthread([this](std::stop_token stop) { read_until_end(std::move(stop)); });
 }
 
 ChildProcess::~ChildProcess() {
@@ -49,49 +59,81 @@ ChildProcess::~ChildProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
-  if (stderr_fd_ >= 0) ::close(stderr_fd_);
+  if (reader_.joinable()) {
+    reader_.request_stop();
+    reader_.join();
+  }
+  if (stdout_.fd >= 0) ::close(stdout_.fd);
+  if (stderr_.fd >= 0) ::close(stderr_.fd);
 }
 
 void ChildProcess::send_signal(int signal) const {
   if (pid_ > 0 && !reaped_) ::kill(pid_, signal);
 }
 
-bool ChildProcess::read_some(int fd, std::string& into, std::chrono::milliseconds timeout) {
-  pollfd ready{fd, POLLIN, 0};
-  if (fd < 0 || ::poll(&ready, 1, static_cast<int>(timeout.count())) <= 0) return false;
-  char chunk[4096];
-  const ssize_t got = ::read(fd, chunk, sizeof(chunk));
-  if (got <= 0) return false;
-  into.append(chunk, static_cast<size_t>(got));
-  return true;
+void ChildProcess::read_until_end(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    std::array<pollfd, 2> ready{};
+    std::array<Stream*, 2> streams{};
+    nfds_t count = 0;
+    {
+      std::lock_guard lock(mutex_);
+      for (Stream* stream : {&stdout_, &stderr_}) {
+        if (stream->ended) continue;
+        ready[count] = {stream->fd, POLLIN, 0};
+        streams[count++] = stream;
+      }
+    }
+    if (count == 0) return;
+    // Bounded, so that a stop request is seen even when a grandchild keeps a pipe open.
+    if (::poll(ready.data(), count, 50) <= 0) continue;
+    for (nfds_t i = 0; i < count; ++i) {
+      if (ready[i].revents == 0) continue;
+      char chunk[4096];
+      const ssize_t got = ::read(ready[i].fd, chunk, sizeof(chunk));
+      if (got < 0 && errno == EINTR) continue;
+      std::lock_guard lock(mutex_);
+      if (got > 0) {
+        streams[i]->text.append(chunk, static_cast<size_t>(got));
+      } else {
+        streams[i]->ended = true;
+      }
+    }
+    changed_.notify_all();
+  }
 }
 
 std::optional<std::string> ChildProcess::wait_for_line(std::string_view needle,
                                                        std::chrono::milliseconds timeout) {
-  return wait_for_line_in(stdout_fd_, stdout_, needle, timeout);
+  return wait_for_line_in(stdout_, needle, timeout);
 }
 
 std::optional<std::string> ChildProcess::wait_for_stderr_line(std::string_view needle,
                                                               std::chrono::milliseconds timeout) {
-  return wait_for_line_in(stderr_fd_, stderr_, needle, timeout);
+  return wait_for_line_in(stderr_, needle, timeout);
 }
 
-std::optional<std::string> ChildProcess::wait_for_line_in(int fd, std::string& text,
-                                                          std::string_view needle,
+std::optional<std::string> ChildProcess::wait_for_line_in(Stream& stream, std::string_view needle,
                                                           std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  size_t line_start = 0;
+  std::unique_lock lock(mutex_);
+  size_t line_start = stream.matched_up_to;
   while (true) {
-    for (size_t end = text.find('\n', line_start); end != std::string::npos;
-         end = text.find('\n', line_start)) {
-      std::string line = text.substr(line_start, end - line_start);
+    for (size_t end = stream.text.find('\n', line_start); end != std::string::npos;
+         end = stream.text.find('\n', line_start)) {
+      std::string line = stream.text.substr(line_start, end - line_start);
       line_start = end + 1;
-      if (line.find(needle) != std::string::npos) return line;
+      if (line.find(needle) != std::string::npos) {
+        stream.matched_up_to = line_start;
+        return line;
+      }
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !read_some(fd, text, left)) return std::nullopt;
+    if (stream.ended) return std::nullopt;
+    const size_t seen = stream.text.size();
+    if (!changed_.wait_until(lock, deadline,
+                             [&] { return stream.ended || stream.text.size() != seen; })) {
+      return std::nullopt;
+    }
   }
 }
 
@@ -110,16 +152,29 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-std::string ChildProcess::stdout_text() {
-  while (read_some(stdout_fd_, stdout_, kDrainTimeout)) {
+std::string ChildProcess::text_of(Stream& stream) {
+  std::unique_lock lock(mutex_);
+  if (reaped_ || pid_ <= 0) {
+    changed_.wait_for(lock, kDrainTimeout, [&] { return stream.ended; });
+    return stream.text;
   }
-  return stdout_;
+  const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+  while (!stream.ended && std::chrono::steady_clock::now() < deadline) {
+    const size_t seen = stream.text.size();
+    if (!changed_.wait_for(lock, kQuiet,
+                           [&] { return stream.ended || stream.text.size() != seen; })) {
+      break;
+    }
+  }
+  return stream.text;
+}
+
+std::string ChildProcess::stdout_text() {
+  return text_of(stdout_);
 }
 
 std::string ChildProcess::stderr_text() {
-  while (read_some(stderr_fd_, stderr_, kDrainTimeout)) {
-  }
-  return stderr_;
+  return text_of(stderr_);
 }
 
 }  // namespace epc::test
