@@ -114,7 +114,9 @@ TEST_P(BinarySecretsTest, NeverLogsTheTokenOrTheClientKey) {
   };
   const auto status_of = [&](const std::string& path, const std::string& body) {
     const auto response = post(path, body);
-    EXPECT_TRUE(response.ok()) << path << ": " << (response.ok() ? "" : response.error().message);
+    EXPECT_TRUE(response.ok()) << path << ": " << (response.ok() ? "" : response.error().message)
+                               << "\n"
+                               << extender.stderr_text();
     return response.ok() ? response->status : 0;
   };
   ASSERT_TRUE(test::wait_until(
@@ -130,19 +132,20 @@ TEST_P(BinarySecretsTest, NeverLogsTheTokenOrTheClientKey) {
   api.set_faults({{"binding_fail", 500}});
   const auto failed_bind = post(
       "/bind", R"({"PodName":"p1","PodNamespace":"default","PodUID":"uid-p1","Node":"sgx-a"})");
-  ASSERT_TRUE(failed_bind.ok()) << failed_bind.error().message;
+  ASSERT_TRUE(failed_bind.ok()) << failed_bind.error().message << "\n" << extender.stderr_text();
   EXPECT_THAT(failed_bind->body, HasSubstr("HTTP 500"));
   const auto unknown_bind =
       post("/bind", R"({"PodName":"ghost","PodNamespace":"default","PodUID":"u","Node":"sgx-a"})");
-  ASSERT_TRUE(unknown_bind.ok()) << unknown_bind.error().message;
+  ASSERT_TRUE(unknown_bind.ok()) << unknown_bind.error().message << "\n" << extender.stderr_text();
 
   // A list the server fails, then a token it no longer accepts: the reflectors log their retries.
   api.set_faults({{"list_status", {{"status", 500}, {"count", 2}}}, {"watch_gone_status", 2}});
   api.close_watches("clean");
-  EXPECT_TRUE(extender.wait_for_stderr_line("HTTP 500", 30s)) << extender.stderr_text();
+  EXPECT_TRUE(extender.wait_for_stderr_line("injected fault; retrying in", 30s))
+      << extender.stderr_text();
   test::write_file(pki_.file("token"), "a-token-the-extender-does-not-have\n");
   api.close_watches("clean");
-  EXPECT_TRUE(extender.wait_for_stderr_line("401", 30s)) << extender.stderr_text();
+  EXPECT_TRUE(extender.wait_for_stderr_line("Unauthorized", 30s)) << extender.stderr_text();
 
   extender.send_signal(SIGTERM);
   EXPECT_EQ(extender.wait_exit(30s), 0) << extender.stderr_text();
