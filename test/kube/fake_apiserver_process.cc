@@ -1,5 +1,6 @@
 #include "fake_apiserver_process.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -70,7 +71,9 @@ FakeApiServer::FakeApiServer(const std::vector<std::string>& flags) {
 
   int in_pipe[2];
   int out_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) return;
+  // Close-on-exec, so that a binary the test starts later does not hold the server's stdin open
+  // (it exits at EOF) or its stdout.
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) return;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
