@@ -485,8 +485,8 @@ Flags of serve (--flag value or --flag=value):
   --client-ca-file FILE  require a client certificate signed by a CA in this PEM bundle (mTLS);
                          needs the two flags above
   --read-timeout DURATION
-                         close a connection whose request (headers and body) has not fully
-                         arrived after this long (default 30s; durations as in Go: 1m30s, 500ms)
+                         close a connection whose request is not received and answered within
+                         this long (default 30s; durations as in Go: 1m30s, 500ms)
   --idle-timeout DURATION
                          close a connection with no traffic either way for this long (default 2m,
                          above the 90s after which kube-scheduler's client drops idle connections)
