@@ -151,11 +151,32 @@ class SecondSchedulerTest(ChartCase):
         args = container(r.get("Deployment", FULLNAME), "epc-extender")["args"]
         self.assertEqual((flag_value(args, "--log-level"), flag_value(args, "--log-format")), ("debug", "text"))
 
+    def test_connection_limits_and_shutdown_grace_reach_the_extender(self):
+        flags = ("--read-timeout", "--idle-timeout", "--max-connections", "--shutdown-grace-period")
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                deployment = render({"mode": mode}).get("Deployment", FULLNAME)
+                args = container(deployment, "epc-extender")["args"]
+                self.assertEqual([flag_value(args, flag) for flag in flags], ["30s", "2m", "1000", "10s"])
+                self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 30)
+        limits = {"readTimeout": "10s", "idleTimeout": "3m", "maxConnections": 0, "shutdownGracePeriod": "1m"}
+        deployment = render({"extender": limits}).get("Deployment", FULLNAME)
+        args = container(deployment, "epc-extender")["args"]
+        self.assertEqual([flag_value(args, flag) for flag in flags], ["10s", "3m", "0", "1m"])
+        # The pod gets the grace period and 5 s for the process to exit; kubelet kills it after that.
+        self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 65)
+        for grace, seconds in (("40s", 45), ("25001ms", 31), ("1500ms", 30), ("0s", 30)):
+            with self.subTest(shutdownGracePeriod=grace):
+                spec = render({"extender": {"shutdownGracePeriod": grace}}).get("Deployment", FULLNAME)["spec"]
+                self.assertEqual(spec["template"]["spec"]["terminationGracePeriodSeconds"], seconds)
+
     @unittest.skipUnless(os.environ.get("EPC_EXTENDER_BINARY"), "needs the built epc-extender")
     def test_the_binary_accepts_every_rendered_flag(self):
         # `serve ... --help` parses every flag before --help and exits 0 only when all are valid.
         for values in ({}, {"extender": {"logLevel": "warning", "logFormat": "text", "pathPrefix": "/sgx"}},
-                       {"mode": "extenderOnly"}):
+                       {"mode": "extenderOnly"},
+                       {"extender": {"readTimeout": "500ms", "idleTimeout": "3m", "maxConnections": 0,
+                                     "shutdownGracePeriod": "0s"}}):
             with self.subTest(values=values):
                 args = container(render(values).get("Deployment", FULLNAME), "epc-extender")["args"]
                 result = subprocess.run([os.environ["EPC_EXTENDER_BINARY"], *args, "--help"], capture_output=True,
@@ -552,6 +573,12 @@ class SchemaTest(ChartCase):
             ({"image": {"digest": "latest"}}, "/image/digest"),
             ({"extender": {"logLevel": "verbose"}}, "/extender/logLevel"),
             ({"extender": {"logFormat": "yaml"}}, "/extender/logFormat"),
+            ({"extender": {"readTimeout": "0s"}}, "/extender/readTimeout"),
+            ({"extender": {"readTimeout": "1m30s"}}, "/extender/readTimeout"),
+            ({"extender": {"idleTimeout": 120}}, "/extender/idleTimeout"),
+            ({"extender": {"maxConnections": -1}}, "/extender/maxConnections"),
+            ({"extender": {"maxConnections": "1000"}}, "/extender/maxConnections"),
+            ({"extender": {"shutdownGracePeriod": "10"}}, "/extender/shutdownGracePeriod"),
         ]
         for values, where in cases:
             with self.subTest(values=values):

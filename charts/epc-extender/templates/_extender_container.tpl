@@ -28,6 +28,14 @@ the Service) reach it on the pod IP; kube-scheduler in the same pod calls it on 
 - /etc/epc-extender/tls/ca.crt
 {{- end }}
 {{- end }}
+- --read-timeout
+- {{ .Values.extender.readTimeout | quote }}
+- --idle-timeout
+- {{ .Values.extender.idleTimeout | quote }}
+- --max-connections
+- {{ .Values.extender.maxConnections | quote }}
+- --shutdown-grace-period
+- {{ .Values.extender.shutdownGracePeriod | quote }}
 {{- range .Values.extender.extraArgs }}
 - {{ . | quote }}
 {{- end }}
@@ -96,6 +104,7 @@ httpGet:
 {{- define "epc-extender.podSpecCommon" -}}
 serviceAccountName: {{ include "epc-extender.serviceAccountName" . }}
 automountServiceAccountToken: true
+terminationGracePeriodSeconds: {{ include "epc-extender.terminationGracePeriodSeconds" . }}
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}

@@ -99,16 +99,23 @@ set, because a control-plane kube-scheduler on the host network usually cannot r
 {{- end -}}
 {{- end -}}
 
-{{/* Legacy Policy httpTimeout: a Go time.Duration, i.e. integer nanoseconds. The schema allows Ns, Nms, Nm. */}}
-{{- define "epc-extender.httpTimeoutNanoseconds" -}}
-{{- $t := .Values.extender.httpTimeout -}}
-{{- if hasSuffix "ms" $t -}}
-{{- mul (trimSuffix "ms" $t | int64) 1000000 -}}
-{{- else if hasSuffix "s" $t -}}
-{{- mul (trimSuffix "s" $t | int64) 1000000000 -}}
+{{/* A chart duration (the schema allows Ns, Nms, Nm) in integer nanoseconds, as Go's time.Duration counts: the
+legacy Policy's httpTimeout is written so. */}}
+{{- define "epc-extender.nanoseconds" -}}
+{{- if hasSuffix "ms" . -}}
+{{- mul (trimSuffix "ms" . | int64) 1000000 -}}
+{{- else if hasSuffix "s" . -}}
+{{- mul (trimSuffix "s" . | int64) 1000000000 -}}
 {{- else -}}
-{{- mul (trimSuffix "m" $t | int64) 60000000000 -}}
+{{- mul (trimSuffix "m" . | int64) 60000000000 -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The pod's terminationGracePeriodSeconds: the extender's shutdown grace period rounded up, plus 5 s for the
+process to exit after it, and never below Kubernetes' default 30 s. */}}
+{{- define "epc-extender.terminationGracePeriodSeconds" -}}
+{{- $grace := include "epc-extender.nanoseconds" .Values.extender.shutdownGracePeriod | int64 -}}
+{{- max 30 (add (div (add $grace 999999999) 1000000000) 5) -}}
 {{- end -}}
 
 {{/* "true" when the scheduler replicas elect a leader: forced by the value, else on with more than one. */}}
