@@ -165,6 +165,13 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual([flag_value(args, flag) for flag in flags], ["10s", "3m", "0", "1m"])
         # The pod gets the grace period and 5 s for the process to exit; kubelet kills it after that.
         self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 65)
+        # A flag the chart renders from a value cannot come again through extraArgs: the binary would refuse it.
+        self.assert_rejected({"extender": {"extraArgs": ["--read-timeout", "10s"]}},
+                             "--read-timeout comes from extender.readTimeout")
+        self.assert_rejected({"extender": {"extraArgs": ["--log-level=debug"]}}, "--log-level comes from extender.logLevel")
+        args = container(render({"extender": {"extraArgs": ["--max-body-bytes", "128Mi"]}}).get("Deployment", FULLNAME),
+                         "epc-extender")["args"]
+        self.assertEqual(flag_value(args, "--max-body-bytes"), "128Mi")
         for grace, seconds in (("40s", 45), ("25001ms", 31), ("1500ms", 30), ("0s", 30)):
             with self.subTest(shutdownGracePeriod=grace):
                 spec = render({"extender": {"shutdownGracePeriod": grace}}).get("Deployment", FULLNAME)["spec"]

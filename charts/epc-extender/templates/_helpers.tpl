@@ -208,6 +208,14 @@ values involved and what they were set to.
 {{- if and $e.ignoredByScheduler (include "epc-extender.steerNonEpcPods" .) -}}
 {{- fail "extender.ignoredByScheduler=true needs extender.steerNonEpcPods=false: ignoredByScheduler belongs to managedResources entries, which steering non-EPC pods leaves out" -}}
 {{- end -}}
+{{- /* The binary refuses a flag given twice, so a repeat in extraArgs would crash-loop the pod. */ -}}
+{{- $fromValues := dict "--listen" "extender.port" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" -}}
+{{- range $e.extraArgs -}}
+{{- $flag := regexReplaceAll "=.*$" (toString .) "" -}}
+{{- if hasKey $fromValues $flag -}}
+{{- fail (printf "extender.extraArgs: %s comes from %s; set that value instead (epc-extender refuses a flag given twice)" $flag (get $fromValues $flag)) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq .Values.mode "extenderOnly") $e.bind (gt (int $e.replicas) 1) -}}
 {{- fail (printf "extender.bind=true needs extender.replicas=1 (each replica keeps its own EPC ledger); got %v" $e.replicas) -}}
 {{- end -}}
