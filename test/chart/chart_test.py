@@ -165,6 +165,11 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual([flag_value(args, flag) for flag in flags], ["10s", "3m", "0", "1m"])
         # The pod gets the grace period and 5 s for the process to exit; kubelet kills it after that.
         self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 65)
+        # kube-scheduler must give up on a call before the extender closes its connection.
+        self.assert_rejected({"extender": {"readTimeout": "5s", "httpTimeout": "5s"}},
+                             "extender.readTimeout (5s) must be longer than extender.httpTimeout (5s)")
+        self.assert_rejected({"extender": {"readTimeout": "1m", "httpTimeout": "60001ms"}}, "extender.readTimeout")
+        render({"extender": {"readTimeout": "5001ms", "httpTimeout": "5s"}})
         # A flag the chart renders from a value cannot come again through extraArgs: the binary would refuse it.
         self.assert_rejected({"extender": {"extraArgs": ["--read-timeout", "10s"]}},
                              "--read-timeout comes from extender.readTimeout")
@@ -182,8 +187,8 @@ class SecondSchedulerTest(ChartCase):
         # `serve ... --help` parses every flag before --help and exits 0 only when all are valid.
         for values in ({}, {"extender": {"logLevel": "warning", "logFormat": "text", "pathPrefix": "/sgx"}},
                        {"mode": "extenderOnly"},
-                       {"extender": {"readTimeout": "500ms", "idleTimeout": "3m", "maxConnections": 0,
-                                     "shutdownGracePeriod": "0s"}}):
+                       {"extender": {"httpTimeout": "200ms", "readTimeout": "500ms", "idleTimeout": "3m",
+                                     "maxConnections": 0, "shutdownGracePeriod": "0s"}}):
             with self.subTest(values=values):
                 args = container(render(values).get("Deployment", FULLNAME), "epc-extender")["args"]
                 result = subprocess.run([os.environ["EPC_EXTENDER_BINARY"], *args, "--help"], capture_output=True,
@@ -410,7 +415,9 @@ class ExtenderOnlyTest(ChartCase):
     def test_policy_timeout_is_nanoseconds_for_every_unit(self):
         for text, nanos in (("750ms", 750_000_000), ("5s", 5_000_000_000), ("2m", 120_000_000_000)):
             with self.subTest(httpTimeout=text):
-                _, policy = self.snippets(render({"mode": "extenderOnly", "extender": {"httpTimeout": text}}))
+                # The read timeout must stay longer than the call timeout.
+                extender = {"httpTimeout": text, "readTimeout": "3m"}
+                _, policy = self.snippets(render({"mode": "extenderOnly", "extender": extender}))
                 self.assertEqual(self.only_extender(policy)["httpTimeout"], nanos)
 
     def test_pinned_cluster_ip_and_explicit_url(self):

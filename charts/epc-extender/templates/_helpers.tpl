@@ -208,6 +208,9 @@ values involved and what they were set to.
 {{- if and $e.ignoredByScheduler (include "epc-extender.steerNonEpcPods" .) -}}
 {{- fail "extender.ignoredByScheduler=true needs extender.steerNonEpcPods=false: ignoredByScheduler belongs to managedResources entries, which steering non-EPC pods leaves out" -}}
 {{- end -}}
+{{- if le (include "epc-extender.nanoseconds" $e.readTimeout | int64) (include "epc-extender.nanoseconds" $e.httpTimeout | int64) -}}
+{{- fail (printf "extender.readTimeout (%s) must be longer than extender.httpTimeout (%s): the extender would close connections kube-scheduler is still waiting on" $e.readTimeout $e.httpTimeout) -}}
+{{- end -}}
 {{- /* The binary refuses a flag given twice, so a repeat in extraArgs would crash-loop the pod. */ -}}
 {{- $fromValues := dict "--listen" "extender.port" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" -}}
 {{- range $e.extraArgs -}}
