@@ -23,6 +23,8 @@ CHART = os.path.join(REPO, "charts", "epc-extender")
 RELEASE = "rel"
 NAMESPACE = "sched"
 FULLNAME = "rel-epc-extender"
+# The Deployment of each mode: names differ so that switching mode never changes a Deployment's selector.
+DEPLOYMENT = {"secondScheduler": f"{FULLNAME}-scheduler", "extenderOnly": f"{FULLNAME}-extender"}
 HELM_TIMEOUT_S = 60
 
 # Keys each configuration format accepts (extender-protocol.md, sections 3.1 and 3.5). kube-scheduler decodes
@@ -62,6 +64,13 @@ class Rendered:
     def has(self, kind, name):
         return any(o["metadata"]["name"] == name for o in self.all(kind))
 
+    def deployment(self):
+        """The chart's one Deployment, named after the mode's component (see DEPLOYMENT)."""
+        found = self.all("Deployment")
+        if len(found) != 1:
+            raise AssertionError(f"expected one Deployment, found {len(found)}")
+        return found[0]
+
 
 def render(values=None, *extra):
     result = run_helm("template", RELEASE, CHART, "--namespace", NAMESPACE, *extra, values=values)
@@ -70,9 +79,22 @@ def render(values=None, *extra):
     return Rendered(result.stdout)
 
 
+def pod_containers(pod_spec):
+    """Every container of a pod spec, native sidecars (init containers) included."""
+    return pod_spec.get("initContainers", []) + pod_spec["containers"]
+
+
+def notes(values=None):
+    """NOTES.txt as `helm install` prints it (helm template does not render it), for Helm's default cluster
+    version: a client-side dry run reaches no cluster."""
+    result = run_helm("install", RELEASE, CHART, "--namespace", NAMESPACE, "--dry-run=client", values=values)
+    if result.returncode != 0:
+        raise AssertionError(f"helm install --dry-run failed for {values}:\n{result.stderr}")
+    return result.stdout.split("\nNOTES:\n", 1)[1]
+
+
 def container(deployment, name):
-    containers = deployment["spec"]["template"]["spec"]["containers"]
-    return next(c for c in containers if c["name"] == name)
+    return next(c for c in pod_containers(deployment["spec"]["template"]["spec"]) if c["name"] == name)
 
 
 def flag_value(args, flag):
@@ -130,13 +152,14 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual(ext["httpTimeout"], "5s")
         self.assertNotIn("managedResources", ext, "steerNonEpcPods defaults to true")
 
-    def test_sidecar_listens_on_all_addresses_at_the_port_kube_scheduler_calls(self):
-        r = render({"extender": {"port": 9443, "pathPrefix": "sgx/"}})
+    def test_sidecar_serves_the_verbs_on_loopback_at_the_port_kube_scheduler_calls(self):
+        r = render({"extender": {"port": 9443, "monitoringPort": 9090, "pathPrefix": "sgx/"}})
         ext = self.only_extender(self.scheduler_config(r))
         self.assertEqual(ext["urlPrefix"], "http://127.0.0.1:9443/sgx")
-        args = container(r.get("Deployment", FULLNAME), "epc-extender")["args"]
+        args = container(r.deployment(), "epc-extender")["args"]
         self.assertEqual(args[0], "serve")
-        self.assertEqual(flag_value(args, "--listen"), "0.0.0.0:9443")
+        self.assertEqual(flag_value(args, "--listen"), "127.0.0.1:9443")
+        self.assertEqual(flag_value(args, "--monitoring-listen"), "0.0.0.0:9090")
         self.assertEqual(flag_value(args, "--prefix"), "/sgx")
         self.assertNotIn("--tls-cert-file", args)
         self.assertNotIn("--cluster-file", args, "in-cluster state, not a demo file")
@@ -144,23 +167,23 @@ class SecondSchedulerTest(ChartCase):
     def test_log_level_and_format_reach_the_extender(self):
         for mode in ("secondScheduler", "extenderOnly"):
             with self.subTest(mode=mode):
-                args = container(render({"mode": mode}).get("Deployment", FULLNAME), "epc-extender")["args"]
+                args = container(render({"mode": mode}).deployment(), "epc-extender")["args"]
                 self.assertEqual((flag_value(args, "--log-level"), flag_value(args, "--log-format")),
                                  ("info", "json"))
         r = render({"extender": {"logLevel": "debug", "logFormat": "text"}})
-        args = container(r.get("Deployment", FULLNAME), "epc-extender")["args"]
+        args = container(r.deployment(), "epc-extender")["args"]
         self.assertEqual((flag_value(args, "--log-level"), flag_value(args, "--log-format")), ("debug", "text"))
 
     def test_connection_limits_and_shutdown_grace_reach_the_extender(self):
         flags = ("--read-timeout", "--idle-timeout", "--max-connections", "--shutdown-grace-period")
         for mode in ("secondScheduler", "extenderOnly"):
             with self.subTest(mode=mode):
-                deployment = render({"mode": mode}).get("Deployment", FULLNAME)
+                deployment = render({"mode": mode}).deployment()
                 args = container(deployment, "epc-extender")["args"]
                 self.assertEqual([flag_value(args, flag) for flag in flags], ["30s", "2m", "1000", "10s"])
                 self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 30)
         limits = {"readTimeout": "10s", "idleTimeout": "3m", "maxConnections": 0, "shutdownGracePeriod": "1m"}
-        deployment = render({"extender": limits}).get("Deployment", FULLNAME)
+        deployment = render({"extender": limits}).deployment()
         args = container(deployment, "epc-extender")["args"]
         self.assertEqual([flag_value(args, flag) for flag in flags], ["10s", "3m", "0", "1m"])
         # The pod gets the grace period and 5 s for the process to exit; kubelet kills it after that.
@@ -174,12 +197,12 @@ class SecondSchedulerTest(ChartCase):
         self.assert_rejected({"extender": {"extraArgs": ["--read-timeout", "10s"]}},
                              "--read-timeout comes from extender.readTimeout")
         self.assert_rejected({"extender": {"extraArgs": ["--log-level=debug"]}}, "--log-level comes from extender.logLevel")
-        args = container(render({"extender": {"extraArgs": ["--max-body-bytes", "128Mi"]}}).get("Deployment", FULLNAME),
+        args = container(render({"extender": {"extraArgs": ["--max-body-bytes", "128Mi"]}}).deployment(),
                          "epc-extender")["args"]
         self.assertEqual(flag_value(args, "--max-body-bytes"), "128Mi")
         for grace, seconds in (("40s", 45), ("25001ms", 31), ("1500ms", 30), ("0s", 30)):
             with self.subTest(shutdownGracePeriod=grace):
-                spec = render({"extender": {"shutdownGracePeriod": grace}}).get("Deployment", FULLNAME)["spec"]
+                spec = render({"extender": {"shutdownGracePeriod": grace}}).deployment()["spec"]
                 self.assertEqual(spec["template"]["spec"]["terminationGracePeriodSeconds"], seconds)
 
     @unittest.skipUnless(os.environ.get("EPC_EXTENDER_BINARY"), "needs the built epc-extender")
@@ -188,9 +211,12 @@ class SecondSchedulerTest(ChartCase):
         for values in ({}, {"extender": {"logLevel": "warning", "logFormat": "text", "pathPrefix": "/sgx"}},
                        {"mode": "extenderOnly"},
                        {"extender": {"httpTimeout": "200ms", "readTimeout": "500ms", "idleTimeout": "3m",
-                                     "maxConnections": 0, "shutdownGracePeriod": "0s"}}):
+                                     "maxConnections": 0, "shutdownGracePeriod": "0s", "startupWait": "150ms"}},
+                       {"extender": {"startupWait": "0s", "port": 9000, "monitoringPort": 9001}},
+                       {"mode": "extenderOnly", "extender": {"httpTimeout": "1m", "startupWait": "59s",
+                                                             "readTimeout": "2m"}}):
             with self.subTest(values=values):
-                args = container(render(values).get("Deployment", FULLNAME), "epc-extender")["args"]
+                args = container(render(values).deployment(), "epc-extender")["args"]
                 result = subprocess.run([os.environ["EPC_EXTENDER_BINARY"], *args, "--help"], capture_output=True,
                                         text=True, timeout=30, check=False)
                 self.assertEqual(result.returncode, 0, f"{args}: {result.stderr}")
@@ -199,7 +225,7 @@ class SecondSchedulerTest(ChartCase):
         r = render()
         election = self.scheduler_config(r)["leaderElection"]
         self.assertIs(election["leaderElect"], False)
-        self.assertEqual(r.get("Deployment", FULLNAME)["spec"]["strategy"]["type"], "Recreate")
+        self.assertEqual(r.deployment()["spec"]["strategy"]["type"], "Recreate")
 
     def test_three_replicas_elect_a_leader_on_a_lease_named_after_the_release(self):
         r = render({"scheduler": {"replicas": 3}})
@@ -208,7 +234,7 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual(election["resourceLock"], "leases")
         self.assertEqual(election["resourceName"], FULLNAME)
         self.assertEqual(election["resourceNamespace"], NAMESPACE)
-        deployment = r.get("Deployment", FULLNAME)
+        deployment = r.deployment()
         self.assertEqual(deployment["spec"]["replicas"], 3)
         self.assertEqual(deployment["spec"]["strategy"]["type"], "RollingUpdate")
         role = r.get("Role", f"{FULLNAME}-leader-election")
@@ -254,7 +280,7 @@ class SecondSchedulerTest(ChartCase):
 
     def test_config_files_are_mounted_where_the_flags_point(self):
         r = render()
-        deployment = r.get("Deployment", FULLNAME)
+        deployment = r.deployment()
         pod = deployment["spec"]["template"]["spec"]
         volumes = {v["name"]: v for v in pod["volumes"]}
         scheduler = container(deployment, "kube-scheduler")
@@ -267,7 +293,6 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual(flag_value(extender["args"], "--config"), f"{mount['mountPath']}/scoring.yaml")
         self.assertEqual(volumes["scoring-config"]["configMap"]["name"], f"{FULLNAME}-scoring")
         self.assertNotIn("subPath", mount, "a subPath mount never sees ConfigMap updates")
-        self.assertEqual(scheduler["image"], "registry.k8s.io/kube-scheduler:v1.30.14")
 
     def test_tls_is_refused_in_this_mode(self):
         self.assert_rejected({"tls": {"enabled": True, "existingSecret": "s"}}, "extenderOnly")
@@ -276,6 +301,11 @@ class SecondSchedulerTest(ChartCase):
         result = run_helm("template", RELEASE, CHART, "--kube-version", "1.24.0")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("1.25", result.stderr)
+        # 1.23 and 1.24 have no Policy file any more: the advice must be the v1beta3 stanza.
+        self.assertIn("on 1.23 and 1.24 put its extenders: stanza", result.stderr)
+        self.assertIn("v1beta3", result.stderr)
+        self.assertIn("Policy file works only before 1.23", result.stderr)
+        self.assertNotIn("its Policy file)", result.stderr)
 
 
 class ExtenderEntryTest(ChartCase):
@@ -290,7 +320,7 @@ class ExtenderEntryTest(ChartCase):
                     if mode == "secondScheduler":
                         ext = self.only_extender(self.scheduler_config(r))
                         self.assertEqual(ext.get("bindVerb"), "bind" if bind else None)
-                    rules = r.get("ClusterRole", f"{FULLNAME}-extender")["rules"]
+                    rules = r.get("ClusterRole", f"{NAMESPACE}-{FULLNAME}-extender")["rules"]
                     reads = [x for x in rules if set(x["verbs"]) <= {"get", "list", "watch"}]
                     writes = [x for x in rules if set(x["verbs"]) & WRITE_VERBS]
                     self.assertEqual(reads, [{"apiGroups": [""], "resources": ["nodes", "pods"],
@@ -315,17 +345,29 @@ class ExtenderEntryTest(ChartCase):
     def test_without_steering_only_epc_pods_reach_the_extender(self):
         for ignored in (False, True):
             with self.subTest(ignoredByScheduler=ignored):
-                r = render({"extender": {"steerNonEpcPods": False, "ignoredByScheduler": ignored}})
+                r = render({"extender": {"steerNonEpcPods": False, "ignoredByScheduler": ignored,
+                                         "acknowledgeNoEpcPreemption": True}})
                 ext = self.only_extender(self.scheduler_config(r))
                 self.assertEqual(ext["managedResources"],
                                  [{"name": n, "ignoredByScheduler": ignored} for n in EPC_RESOURCES])
 
     def test_ignored_by_scheduler_needs_managed_resources(self):
-        self.assert_rejected({"extender": {"ignoredByScheduler": True}}, "steerNonEpcPods")
+        self.assert_rejected({"extender": {"ignoredByScheduler": True, "acknowledgeNoEpcPreemption": True}},
+                             "steerNonEpcPods")
+
+    def test_ignored_by_scheduler_needs_the_loss_of_epc_preemption_acknowledged(self):
+        # On kube-scheduler v1.30 a pod whose EPC only lower-priority pods hold then stays pending forever.
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                values = {"mode": mode, "extender": {"steerNonEpcPods": False, "ignoredByScheduler": True}}
+                self.assert_rejected(values, "extender.acknowledgeNoEpcPreemption=true",
+                                     "preemption dry run", "preempt verb is never asked")
+                values["extender"]["acknowledgeNoEpcPreemption"] = True
+                render(values)
 
     def test_other_entry_values_reach_the_entry(self):
         r = render({"extender": {"weight": 5, "nodeCacheCapable": False, "ignorable": True,
-                                 "httpTimeout": "750ms", "preempt": False}})
+                                 "httpTimeout": "750ms", "startupWait": "500ms", "preempt": False}})
         ext = self.only_extender(self.scheduler_config(r))
         self.assertEqual((ext["weight"], ext["nodeCacheCapable"], ext["ignorable"], ext["httpTimeout"]),
                          (5, False, True, "750ms"))
@@ -375,19 +417,19 @@ class ExtenderEntryTest(ChartCase):
 class ExtenderOnlyTest(ChartCase):
     def test_extender_runs_alone_behind_a_service(self):
         r = render({"mode": "extenderOnly"})
-        deployment = r.get("Deployment", FULLNAME)
+        deployment = r.deployment()
         self.assertEqual([c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]],
                          ["epc-extender"])
         service = r.get("Service", FULLNAME)
         self.assertEqual(service["spec"]["selector"], deployment["spec"]["selector"]["matchLabels"])
-        self.assertEqual(service["spec"]["ports"][0]["targetPort"], "http")
+        self.assertEqual([p["targetPort"] for p in service["spec"]["ports"]], ["http", "monitoring"])
         self.assertFalse(r.has("ConfigMap", f"{FULLNAME}-scheduler"))
         self.assertEqual(r.all("Role"), [])
         roles = {b["roleRef"]["name"] for b in r.all("ClusterRoleBinding")}
-        self.assertEqual(roles, {f"{FULLNAME}-extender"})
+        self.assertEqual(roles, {f"{NAMESPACE}-{FULLNAME}-extender"})
 
     def test_v1_stanza_and_legacy_policy_agree_in_their_own_dialects(self):
-        r = render({"mode": "extenderOnly", "extender": {"httpTimeout": "3s", "weight": 2}})
+        r = render({"mode": "extenderOnly", "extender": {"httpTimeout": "3s", "startupWait": "2s", "weight": 2}})
         stanza, policy = self.snippets(r)
         ext = self.only_extender(stanza)
         self.assertLessEqual(set(ext), V1_EXTENDER_KEYS)
@@ -416,7 +458,7 @@ class ExtenderOnlyTest(ChartCase):
         for text, nanos in (("750ms", 750_000_000), ("5s", 5_000_000_000), ("2m", 120_000_000_000)):
             with self.subTest(httpTimeout=text):
                 # The read timeout must stay longer than the call timeout.
-                extender = {"httpTimeout": text, "readTimeout": "3m"}
+                extender = {"httpTimeout": text, "readTimeout": "3m", "startupWait": "0s"}
                 _, policy = self.snippets(render({"mode": "extenderOnly", "extender": extender}))
                 self.assertEqual(self.only_extender(policy)["httpTimeout"], nanos)
 
@@ -431,7 +473,7 @@ class ExtenderOnlyTest(ChartCase):
         r = render({"mode": "extenderOnly",
                     "tls": {"enabled": True, "existingSecret": "ext-tls", "clientAuth": True,
                             "existingClientSecret": "sched-client"}})
-        deployment = r.get("Deployment", FULLNAME)
+        deployment = r.deployment()
         extender = container(deployment, "epc-extender")
         args = extender["args"]
         mount = next(m for m in extender["volumeMounts"] if m["name"] == "tls")["mountPath"]
@@ -440,7 +482,10 @@ class ExtenderOnlyTest(ChartCase):
         self.assertEqual(flag_value(args, "--client-ca-file"), f"{mount}/ca.crt")
         volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
         self.assertEqual(volumes["tls"]["secret"]["secretName"], "ext-tls")
-        self.assertIn("tcpSocket", extender["livenessProbe"], "kubelet has no client certificate")
+        # Kubelet has no client certificate: the probes use the plain-HTTP monitoring listener.
+        for probe in ("livenessProbe", "readinessProbe"):
+            self.assertEqual(extender[probe]["httpGet"]["port"], "monitoring")
+            self.assertEqual(extender[probe]["httpGet"]["scheme"], "HTTP")
         stanza, policy = self.snippets(r)
         ext = self.only_extender(stanza)
         self.assertTrue(ext["urlPrefix"].startswith("https://"), "enableHTTPS does not change the scheme")
@@ -453,10 +498,11 @@ class ExtenderOnlyTest(ChartCase):
         self.assertIs(legacy["enableHttps"], True)
         self.assertEqual(legacy["tlsConfig"], ext["tlsConfig"])
 
-    def test_tls_server_only_probes_over_https(self):
+    def test_tls_server_only_probes_the_plain_monitoring_listener(self):
         r = render({"mode": "extenderOnly", "tls": {"enabled": True, "existingSecret": "ext-tls"}})
-        extender = container(r.get("Deployment", FULLNAME), "epc-extender")
-        self.assertEqual(extender["readinessProbe"]["httpGet"]["scheme"], "HTTPS")
+        extender = container(r.deployment(), "epc-extender")
+        self.assertEqual(extender["readinessProbe"]["httpGet"], {"path": "/readyz", "port": "monitoring",
+                                                                  "scheme": "HTTP"})
         self.assertNotIn("--client-ca-file", extender["args"])
         self.assertNotIn("certFile", self.only_extender(self.snippets(r)[0])["tlsConfig"])
 
@@ -466,7 +512,7 @@ class ExtenderOnlyTest(ChartCase):
                             "certManager": {"enabled": True, "issuerRef": {"name": "ca-issuer"}}}})
         server = r.get("Certificate", FULLNAME)
         self.assertIn(f"{FULLNAME}.{NAMESPACE}.svc", server["spec"]["dnsNames"])
-        volumes = {v["name"]: v for v in r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]["volumes"]}
+        volumes = {v["name"]: v for v in r.deployment()["spec"]["template"]["spec"]["volumes"]}
         self.assertEqual(volumes["tls"]["secret"]["secretName"], server["spec"]["secretName"])
         client = r.get("Certificate", f"{FULLNAME}-scheduler-client")
         self.assertIn("client auth", client["spec"]["usages"])
@@ -491,7 +537,10 @@ class ProductionDefaultsTest(ChartCase):
     def pods(self):
         for values in ({}, {"mode": "extenderOnly"}):
             r = render(values)
-            yield values, r, r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]
+            yield values, r, r.deployment()["spec"]["template"]["spec"]
+        # A kube-scheduler older than 1.29: the extender is an ordinary container.
+        r = render({}, "--kube-version", "1.28.9")
+        yield "1.28", r, r.deployment()["spec"]["template"]["spec"]
 
     def test_pods_are_locked_down(self):
         for values, _, pod in self.pods():
@@ -499,7 +548,7 @@ class ProductionDefaultsTest(ChartCase):
                 self.assertIs(pod["securityContext"]["runAsNonRoot"], True)
                 self.assertEqual(pod["securityContext"]["runAsUser"], 65532)
                 self.assertEqual(pod["securityContext"]["seccompProfile"], {"type": "RuntimeDefault"})
-                for c in pod["containers"]:
+                for c in pod_containers(pod):
                     sc = c["securityContext"]
                     self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
                     self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
@@ -507,7 +556,7 @@ class ProductionDefaultsTest(ChartCase):
                     self.assertEqual(set(c["resources"]), {"requests", "limits"}, c["name"])
                     self.assertIn("livenessProbe", c)
                     self.assertIn("readinessProbe", c)
-                extender = next(c for c in pod["containers"] if c["name"] == "epc-extender")
+                extender = next(c for c in pod_containers(pod) if c["name"] == "epc-extender")
                 self.assertEqual(extender["livenessProbe"]["httpGet"]["path"], "/healthz")
                 self.assertEqual(extender["readinessProbe"]["httpGet"]["path"], "/readyz")
 
@@ -526,7 +575,7 @@ class ProductionDefaultsTest(ChartCase):
             project_version = re.search(r"project\(epc-extender VERSION ([0-9.]+)", f.read()).group(1)
         self.assertEqual(app_version, project_version)
         r = render()
-        extender = container(r.get("Deployment", FULLNAME), "epc-extender")
+        extender = container(r.deployment(), "epc-extender")
         self.assertEqual(extender["image"], f"epc-extender:{app_version}")
         with open(os.path.join(REPO, "Dockerfile"), encoding="utf-8") as f:
             dockerfile = f.read()
@@ -537,37 +586,340 @@ class ProductionDefaultsTest(ChartCase):
     def test_image_digest_pins_the_image(self):
         digest = "sha256:" + "ab" * 32
         r = render({"image": {"digest": digest}, "scheduler": {"image": {"digest": digest}}})
-        deployment = r.get("Deployment", FULLNAME)
+        deployment = r.deployment()
         self.assertEqual(container(deployment, "epc-extender")["image"], f"epc-extender@{digest}")
         self.assertEqual(container(deployment, "kube-scheduler")["image"],
                          f"registry.k8s.io/kube-scheduler@{digest}")
 
     def test_optional_objects(self):
         r = render({"mode": "extenderOnly", "serviceMonitor": {"enabled": True},
-                    "networkPolicy": {"enabled": True}, "priorityClassName": "system-cluster-critical",
+                    "networkPolicy": {"enabled": False}, "priorityClassName": "system-cluster-critical",
                     "podDisruptionBudget": {"enabled": False}})
-        self.assertEqual(r.get("ServiceMonitor", FULLNAME)["spec"]["endpoints"][0]["port"], "http")
-        policy = r.get("NetworkPolicy", FULLNAME)
-        self.assertEqual(policy["spec"]["ingress"], [{"ports": [{"port": "http", "protocol": "TCP"}]}])
+        self.assertEqual(r.all("NetworkPolicy"), [])
         self.assertEqual(r.all("PodDisruptionBudget"), [])
-        pod = r.get("Deployment", FULLNAME)["spec"]["template"]["spec"]
+        pod = r.deployment()["spec"]["template"]["spec"]
         self.assertEqual(pod["priorityClassName"], "system-cluster-critical")
         default = render()
         self.assertEqual(default.get("PodDisruptionBudget", FULLNAME)["spec"]["maxUnavailable"], 1)
-        self.assertEqual(default.all("ServiceMonitor") + default.all("NetworkPolicy"), [])
+        self.assertEqual(default.all("ServiceMonitor"), [])
+        self.assertEqual(len(default.all("NetworkPolicy")), 1, "on by default")
 
-    def test_helm_test_pod_posts_a_valid_filter_request_to_the_service(self):
-        r = render({"extender": {"pathPrefix": "/sgx"}, "helmTest": {"image": {"tag": "8.0.0"}}})
-        pod = r.get("Pod", f"{FULLNAME}-test-filter")
-        self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
-        c = pod["spec"]["containers"][0]
-        self.assertEqual(c["image"], "curlimages/curl:8.0.0")
-        env = {e["name"]: e["value"] for e in c["env"]}
-        self.assertEqual(env["URL"], f"http://{FULLNAME}.{NAMESPACE}.svc:8888/sgx/filter")
-        request = json.loads(env["REQUEST"])
-        self.assertEqual(set(request), {"Pod", "Nodes", "NodeNames"})
-        self.assertIn("NodeNames|Error", c["args"][0])
-        self.assertIs(c["securityContext"]["readOnlyRootFilesystem"], True)
+    def test_service_monitor_scrapes_the_plain_monitoring_port_in_both_modes(self):
+        tls = {"enabled": True, "existingSecret": "ext-tls", "clientAuth": True, "existingClientSecret": "c"}
+        for values in ({}, {"mode": "extenderOnly"}, {"mode": "extenderOnly", "tls": tls}):
+            with self.subTest(values=values):
+                r = render({**values, "serviceMonitor": {"enabled": True}})
+                endpoint = r.get("ServiceMonitor", FULLNAME)["spec"]["endpoints"][0]
+                self.assertEqual((endpoint["port"], endpoint["scheme"], endpoint["path"]),
+                                 ("monitoring", "http", "/metrics"))
+                self.assertNotIn("tlsConfig", endpoint)
+                ports = {p["name"]: p for p in r.get("Service", FULLNAME)["spec"]["ports"]}
+                self.assertEqual(ports["monitoring"]["targetPort"], "monitoring")
+
+    def test_helm_test_pod_checks_readiness_and_posts_a_filter_where_the_verbs_are_reachable(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                r = render({"mode": mode, "extender": {"pathPrefix": "/sgx"},
+                            "helmTest": {"image": {"tag": "8.0.0"}}})
+                pod = r.get("Pod", f"{FULLNAME}-test")
+                self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
+                # Not one of the extender's pods: the Service, PDB and NetworkPolicy must not select it.
+                selector = r.get("Service", FULLNAME)["spec"]["selector"]
+                self.assertFalse(selector.items() <= pod["metadata"]["labels"].items())
+                self.assertEqual(pod["metadata"]["labels"]["app.kubernetes.io/component"], "helm-test")
+                c = pod["spec"]["containers"][0]
+                self.assertEqual(c["image"], "curlimages/curl:8.0.0")
+                env = {e["name"]: e["value"] for e in c["env"]}
+                self.assertEqual(env["MONITORING_URL"], f"http://{FULLNAME}.{NAMESPACE}.svc:8889")
+                self.assertEqual(env["PREFIX"], "/sgx")
+                script = c["args"][0]
+                self.assertIn('"$MONITORING_URL/readyz"', script)
+                self.assertIn('[ "$code" = 404 ]', script, "the monitoring port must serve no verbs")
+                if mode == "extenderOnly":
+                    self.assertEqual(env["VERBS_URL"], f"http://{FULLNAME}.{NAMESPACE}.svc:8888/sgx/filter")
+                else:
+                    self.assertEqual(env["VERBS_URL"], "", "the verbs are on loopback inside the scheduler's pod")
+                request = json.loads(env["REQUEST"])
+                self.assertEqual(set(request), {"Pod", "Nodes", "NodeNames"})
+                self.assertIn("NodeNames|Error", script)
+                self.assertIs(c["securityContext"]["readOnlyRootFilesystem"], True)
+
+
+class ListenersTest(ChartCase):
+    """Who can reach what: the verbs (and /status, /debug/state, which name pods) versus the monitoring port."""
+
+    def test_second_scheduler_keeps_the_verbs_inside_the_pod(self):
+        # Done when: with the defaults, a pod elsewhere in the cluster cannot reach the verbs.
+        r = render()
+        deployment = r.deployment()
+        pod = deployment["spec"]["template"]["spec"]
+        self.assertFalse(pod.get("hostNetwork", False), "loopback would be the node's")
+        extender = container(deployment, "epc-extender")
+        self.assertEqual(flag_value(extender["args"], "--listen"), "127.0.0.1:8888")
+        self.assertEqual(flag_value(extender["args"], "--monitoring-listen"), "0.0.0.0:8889")
+        self.assertEqual(self.only_extender(self.scheduler_config(r))["urlPrefix"], "http://127.0.0.1:8888")
+        # Nothing declares or forwards the verbs port: not the containers, not the Service.
+        declared = [p["containerPort"] for c in pod_containers(pod) for p in c.get("ports", [])]
+        self.assertNotIn(8888, declared)
+        self.assertEqual([p["name"] for p in extender["ports"]], ["monitoring"])
+        service = r.get("Service", FULLNAME)
+        self.assertEqual([(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]],
+                         [("monitoring", 8889, "monitoring")])
+        # And the NetworkPolicy, on by default, opens the monitoring port only (kube-scheduler's 10259 stays shut).
+        policy = r.get("NetworkPolicy", FULLNAME)
+        self.assertEqual(policy["spec"]["podSelector"]["matchLabels"], deployment["spec"]["selector"]["matchLabels"])
+        self.assertEqual(policy["spec"]["ingress"], [{"ports": [{"port": "monitoring", "protocol": "TCP"}]}])
+
+    def test_probes_use_the_monitoring_port_in_both_modes(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                extender = container(render({"mode": mode}).deployment(), "epc-extender")
+                ports = {p["name"]: p["containerPort"] for p in extender["ports"]}
+                self.assertEqual(ports["monitoring"], 8889)
+                for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+                    self.assertEqual(extender[probe]["httpGet"],
+                                     {"path": path, "port": "monitoring", "scheme": "HTTP"})
+
+    def test_extender_only_serves_the_verbs_on_the_pod_ip_behind_the_service(self):
+        r = render({"mode": "extenderOnly", "extender": {"port": 9443, "monitoringPort": 9090},
+                    "service": {"port": 443, "monitoringPort": 9091}})
+        extender = container(r.deployment(), "epc-extender")
+        self.assertEqual(flag_value(extender["args"], "--listen"), "0.0.0.0:9443")
+        self.assertEqual(flag_value(extender["args"], "--monitoring-listen"), "0.0.0.0:9090")
+        self.assertEqual({p["name"]: p["containerPort"] for p in extender["ports"]},
+                         {"http": 9443, "monitoring": 9090})
+        self.assertEqual([(p["name"], p["port"], p["targetPort"]) for p in r.get("Service", FULLNAME)["spec"]["ports"]],
+                         [("http", 443, "http"), ("monitoring", 9091, "monitoring")])
+
+    def test_extender_only_network_policy_admits_the_listed_callers_to_the_verbs(self):
+        # Default: the verbs port is open to any source (NOTES warn, see below), the monitoring port too.
+        r = render({"mode": "extenderOnly"})
+        self.assertEqual(r.get("NetworkPolicy", FULLNAME)["spec"]["ingress"],
+                         [{"ports": [{"port": "http", "protocol": "TCP"}]},
+                          {"ports": [{"port": "monitoring", "protocol": "TCP"}]}])
+        control_plane = {"ipBlock": {"cidr": "10.0.0.0/24"}}
+        prometheus = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        r = render({"mode": "extenderOnly",
+                    "networkPolicy": {"verbsFrom": [control_plane], "monitoringFrom": [prometheus]}})
+        verbs, monitoring = r.get("NetworkPolicy", FULLNAME)["spec"]["ingress"]
+        self.assertEqual(verbs["ports"], [{"port": "http", "protocol": "TCP"}])
+        self.assertEqual(verbs["from"][0], control_plane)
+        # ... and this release's helm test pod, by its labels, from the release namespace only.
+        self.assertEqual(len(verbs["from"]), 2)
+        test_peer = verbs["from"][1]
+        self.assertEqual(set(test_peer), {"podSelector"})
+        test_labels = r.get("Pod", f"{FULLNAME}-test")["metadata"]["labels"]
+        self.assertLessEqual(test_peer["podSelector"]["matchLabels"].items(), test_labels.items())
+        self.assertEqual(monitoring, {"ports": [{"port": "monitoring", "protocol": "TCP"}], "from": [prometheus]})
+        without_test = render({"mode": "extenderOnly", "helmTest": {"enabled": False},
+                               "networkPolicy": {"verbsFrom": [control_plane]}})
+        self.assertEqual(without_test.get("NetworkPolicy", FULLNAME)["spec"]["ingress"][0]["from"], [control_plane])
+
+    def test_notes_warn_when_nothing_protects_the_verbs_in_extender_only_mode(self):
+        tls = {"enabled": True, "existingSecret": "ext-tls"}
+        verbs_from = {"verbsFrom": [{"ipBlock": {"cidr": "10.0.0.0/24"}}]}
+        exposed = [{"mode": "extenderOnly"},
+                   {"mode": "extenderOnly", "tls": tls},  # HTTPS alone authenticates nobody
+                   {"mode": "extenderOnly", "networkPolicy": {"enabled": False, **verbs_from}}]
+        protected = [{"mode": "extenderOnly",
+                      "tls": {**tls, "clientAuth": True, "existingClientSecret": "client"}},
+                     {"mode": "extenderOnly", "networkPolicy": verbs_from},
+                     {}]
+        for values in exposed:
+            with self.subTest(values=values):
+                text = notes(values)
+                self.assertIn("WARNING: ANY pod in the cluster can call the extender's verbs port 8888", text)
+                for path in ("/filter", "/prioritize", "/preempt", "/status", "/debug/state"):
+                    self.assertIn(path, text)
+                self.assertNotIn("/bind", text)
+        self.assertIn("/sgx/bind", notes({"mode": "extenderOnly", "extender": {"bind": True, "pathPrefix": "/sgx"}}))
+        for values in protected:
+            with self.subTest(values=values):
+                self.assertNotIn("WARNING: ANY pod", notes(values))
+
+    def test_notes_show_how_to_reach_the_status_page_in_second_scheduler_mode(self):
+        text = notes()
+        self.assertIn(f"kubectl -n {NAMESPACE} port-forward deployment/{DEPLOYMENT['secondScheduler']} 8888:8888",
+                      text)
+        self.assertIn("pods/portforward", text)
+
+    def test_monitoring_port_must_differ_from_the_verbs_port(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            self.assert_rejected({"mode": mode, "extender": {"monitoringPort": 8888}},
+                                 "extender.monitoringPort and extender.port are both 8888")
+
+    def test_listener_flags_come_only_from_values(self):
+        self.assert_rejected({"extender": {"extraArgs": ["--monitoring-listen", "0.0.0.0:1"]}},
+                             "--monitoring-listen comes from extender.monitoringPort")
+        self.assert_rejected({"extender": {"extraArgs": ["--startup-wait=1s"]}},
+                             "--startup-wait comes from extender.startupWait")
+
+
+class StartupTest(ChartCase):
+    """No pod stranded while the extender starts."""
+
+    def test_startup_wait_reaches_the_extender_and_stays_below_the_call_timeout(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                args = container(render({"mode": mode}).deployment(), "epc-extender")["args"]
+                self.assertEqual(flag_value(args, "--startup-wait"), "3s")
+        args = container(render({"extender": {"startupWait": "4999ms"}}).deployment(), "epc-extender")["args"]
+        self.assertEqual(flag_value(args, "--startup-wait"), "4999ms")
+        render({"extender": {"startupWait": "0s", "httpTimeout": "100ms", "readTimeout": "1s"}})
+        self.assert_rejected({"extender": {"startupWait": "5s"}},
+                             "extender.startupWait (5s) must be shorter than extender.httpTimeout (5s)")
+        self.assert_rejected({"mode": "extenderOnly", "extender": {"startupWait": "1m", "httpTimeout": "30s"}},
+                             "extender.startupWait (1m)")
+
+    def test_from_1_29_kube_scheduler_starts_after_the_extender_is_ready(self):
+        for version in ("1.29.0", "1.30.4+k3s1", "1.35.0"):
+            with self.subTest(kube_version=version):
+                pod = render({}, "--kube-version", version).deployment()["spec"]["template"]["spec"]
+                self.assertEqual([c["name"] for c in pod["containers"]], ["kube-scheduler"])
+                self.assertEqual([c["name"] for c in pod["initContainers"]], ["epc-extender"])
+                sidecar = pod["initContainers"][0]
+                self.assertEqual(sidecar["restartPolicy"], "Always")
+                self.assertEqual(sidecar["startupProbe"]["httpGet"],
+                                 {"path": "/readyz", "port": "monitoring", "scheme": "HTTP"})
+                self.assertGreaterEqual(sidecar["startupProbe"]["periodSeconds"] *
+                                        sidecar["startupProbe"]["failureThreshold"], 60)
+
+    def test_before_1_29_or_when_turned_off_both_start_together(self):
+        for version, values in (("1.28.9", {}), ("1.25.0", {}), ("1.30.0", {"scheduler": {"nativeSidecar": False}})):
+            with self.subTest(kube_version=version, values=values):
+                pod = render(values, "--kube-version", version).deployment()["spec"]["template"]["spec"]
+                self.assertNotIn("initContainers", pod)
+                self.assertEqual([c["name"] for c in pod["containers"]], ["kube-scheduler", "epc-extender"])
+                extender = pod["containers"][1]
+                self.assertNotIn("restartPolicy", extender)
+                self.assertNotIn("startupProbe", extender)
+
+    def test_native_sidecar_can_be_forced_on_1_28_but_not_earlier(self):
+        pod = render({"scheduler": {"nativeSidecar": True}}, "--kube-version", "1.28.0").deployment()
+        self.assertEqual(container(pod, "epc-extender")["restartPolicy"], "Always")
+        result = run_helm("template", RELEASE, CHART, "--kube-version", "1.27.5",
+                          values={"scheduler": {"nativeSidecar": True}})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("scheduler.nativeSidecar=true needs Kubernetes 1.28", result.stderr)
+
+    def test_extender_only_has_no_init_container(self):
+        pod = render({"mode": "extenderOnly"}, "--kube-version", "1.31.0").deployment()["spec"]["template"]["spec"]
+        self.assertNotIn("initContainers", pod)
+        self.assertNotIn("startupProbe", pod["containers"][0])
+
+
+class KubernetesVersionTest(ChartCase):
+    """The scheduler image follows the cluster's own version unless a tag is set."""
+
+    def scheduler_image(self, values, *extra):
+        return container(render(values, *extra).deployment(), "kube-scheduler")["image"]
+
+    def test_scheduler_image_matches_the_cluster(self):
+        for minor in range(31, 36):
+            with self.subTest(minor=minor):
+                self.assertEqual(self.scheduler_image({}, "--kube-version", f"1.{minor}.0"),
+                                 f"registry.k8s.io/kube-scheduler:v1.{minor}.0")
+        # Vendor builds name the upstream release they are built from; registry.k8s.io has only that.
+        for version, tag in (("1.30.4+k3s1", "v1.30.4"), ("v1.29.2-gke.1217000", "v1.29.2"),
+                             ("1.31.3-eks-4f4795d", "v1.31.3")):
+            with self.subTest(kube_version=version):
+                self.assertEqual(self.scheduler_image({}, "--kube-version", version),
+                                 f"registry.k8s.io/kube-scheduler:{tag}")
+
+    def test_a_set_tag_wins(self):
+        self.assertEqual(self.scheduler_image({"scheduler": {"image": {"tag": "v1.30.14"}}}, "--kube-version", "1.33.1"),
+                         "registry.k8s.io/kube-scheduler:v1.30.14")
+
+    def test_notes_warn_when_the_set_tag_is_too_new_or_too_old(self):
+        # NOTES are rendered only by install, which takes Helm's default cluster version: read it from the image.
+        cluster = self.scheduler_image({}).rsplit(":", 1)[1]
+        major, minor = (int(x) for x in cluster.lstrip("v").split(".")[:2])
+        self.assertIn(f"registry.k8s.io/kube-scheduler:{cluster}", notes())
+        for tag, warning in ((f"v{major}.{minor + 1}.0", "is newer than the cluster"),
+                             (f"v{major}.{minor - 2}.9", "more than one minor release behind"),
+                             ("latest", "cannot compare it")):
+            with self.subTest(tag=tag):
+                text = notes({"scheduler": {"image": {"tag": tag}}})
+                self.assertIn(f"WARNING: scheduler.image.tag {tag}", text)
+                self.assertIn(warning, text)
+        for tag in (f"v{major}.{minor}.0", f"v{major}.{minor - 1}.3", f"{major}.{minor}.1"):
+            with self.subTest(tag=tag):
+                self.assertNotIn("WARNING", notes({"scheduler": {"image": {"tag": tag}}}))
+
+    def test_every_node_is_scored_by_default(self):
+        # The extender can only pack and steer among the nodes kube-scheduler hands it.
+        self.assertEqual(self.scheduler_config(render())["percentageOfNodesToScore"], 100)
+        self.assertNotIn("percentageOfNodesToScore",
+                         self.scheduler_config(render({"scheduler": {"percentageOfNodesToScore": 0}})))
+        self.assertEqual(self.scheduler_config(render({"scheduler": {"percentageOfNodesToScore": 30}}))
+                         ["percentageOfNodesToScore"], 30)
+
+
+class InstallDefectsTest(ChartCase):
+    """Defects found by following the install docs (issue 13, point 5)."""
+
+    def test_node_port_needs_an_explicit_url(self):
+        self.assert_rejected({"mode": "extenderOnly", "service": {"type": "NodePort"}},
+                             "service.type=NodePort needs extenderOnly.urlPrefix")
+        r = render({"mode": "extenderOnly",
+                    "service": {"type": "NodePort", "nodePort": 30888},
+                    "extenderOnly": {"urlPrefix": "http://10.0.0.4:30888"}})
+        self.assertEqual(self.only_extender(self.snippets(r)[0])["urlPrefix"], "http://10.0.0.4:30888")
+        ports = {p["name"]: p for p in r.get("Service", FULLNAME)["spec"]["ports"]}
+        self.assertEqual(ports["http"]["nodePort"], 30888)
+
+    def test_leader_election_timings_kube_scheduler_would_refuse_are_refused(self):
+        for election, message in (
+                ({"leaseDuration": "10s", "renewDeadline": "10s"}, "leaseDuration (10s) must be longer than renewDeadline (10s)"),
+                ({"leaseDuration": "15s", "renewDeadline": "1m"}, "leaseDuration (15s)"),
+                ({"leaseDuration": "1m", "renewDeadline": "1m0.5s"}, "renewDeadline (1m0.5s)"),
+                ({"renewDeadline": "2400ms", "retryPeriod": "2s"}, "renewDeadline (2400ms) must be longer than 1.2 x retryPeriod (2s)")):
+            with self.subTest(election=election):
+                self.assert_rejected({"scheduler": {"replicas": 2, "leaderElection": election}}, message)
+        for election in ({"leaseDuration": "1m30s", "renewDeadline": "1m29.5s", "retryPeriod": "1s"},
+                         {"renewDeadline": "2401ms", "retryPeriod": "2s"}):
+            with self.subTest(election=election):
+                config = self.scheduler_config(render({"scheduler": {"replicas": 2, "leaderElection": election}}))
+                self.assertEqual(config["leaderElection"]["renewDeadline"], election["renewDeadline"])
+
+    def test_cluster_scoped_names_include_the_namespace(self):
+        def cluster_scoped(namespace):
+            result = run_helm("template", RELEASE, CHART, "--namespace", namespace,
+                              values={"extender": {"bind": True}})
+            self.assertEqual(result.returncode, 0, result.stderr)
+            r = Rendered(result.stdout)
+            names = {(o["kind"], o["metadata"]["name"]) for o in r.all("ClusterRole") + r.all("ClusterRoleBinding")}
+            # The RoleBinding in kube-system is shared by every release namespace too.
+            names |= {(o["kind"], o["metadata"]["name"]) for o in r.all("RoleBinding")
+                      if o["metadata"]["namespace"] == "kube-system"}
+            for binding in r.all("ClusterRoleBinding"):
+                ref = binding["roleRef"]["name"]
+                self.assertTrue(ref.startswith("system:") or ("ClusterRole", ref) in names, ref)
+            return names
+
+        first, second = cluster_scoped("team-a"), cluster_scoped("team-b")
+        self.assertEqual(len(first), 5)
+        self.assertEqual(first & second, set())
+        for _, name in first:
+            self.assertTrue(name.startswith(f"team-a-{FULLNAME}-"), name)
+
+    def test_switching_mode_never_changes_a_deployment_selector(self):
+        # A Deployment's selector is immutable: each mode's Deployment has its own name, so helm upgrade
+        # replaces one with the other instead of failing.
+        seen = {}
+        for mode in ("secondScheduler", "extenderOnly"):
+            deployment = render({"mode": mode}).deployment()
+            seen[mode] = (deployment["metadata"]["name"], deployment["spec"]["selector"]["matchLabels"])
+            self.assertEqual(seen[mode][0], DEPLOYMENT[mode])
+        self.assertNotEqual(seen["secondScheduler"][0], seen["extenderOnly"][0])
+        self.assertNotEqual(seen["secondScheduler"][1], seen["extenderOnly"][1])
+        # The suffix survives a full name at the 63-character limit.
+        long_name = "x" * 63
+        names = {render({"mode": mode, "fullnameOverride": long_name}).deployment()["metadata"]["name"]
+                 for mode in ("secondScheduler", "extenderOnly")}
+        self.assertEqual(len(names), 2)
+        for name in names:
+            self.assertLessEqual(len(name), 63)
 
 
 class SchemaTest(ChartCase):

@@ -1,13 +1,19 @@
 {{/*
-The epc-extender container and its volumes, the same in both modes: a sidecar of kube-scheduler in
-secondScheduler mode, the only container in extenderOnly mode. It listens on 0.0.0.0 so kubelet's probes (and
-the Service) reach it on the pod IP; kube-scheduler in the same pod calls it on 127.0.0.1.
+The epc-extender container and its volumes: a sidecar of kube-scheduler in secondScheduler mode, the only
+container in extenderOnly mode. Two listeners:
+- the verbs (with /status and /debug/state, which name pods) on extender.port: 127.0.0.1 in secondScheduler mode,
+  where only the kube-scheduler in the same pod calls it; 0.0.0.0 in extenderOnly mode, for the Service, behind
+  TLS/mTLS and the NetworkPolicy when set;
+- the monitoring listener on extender.monitoringPort, 0.0.0.0, always plain HTTP: /healthz, /readyz, /version and
+  /metrics only, for kubelet's probes and Prometheus.
 */}}
 
 {{- define "epc-extender.extenderArgs" -}}
 - serve
 - --listen
-- {{ printf "0.0.0.0:%d" (int .Values.extender.port) | quote }}
+- {{ printf "%s:%d" (include "epc-extender.verbsHost" .) (int .Values.extender.port) | quote }}
+- --monitoring-listen
+- {{ printf "0.0.0.0:%d" (int .Values.extender.monitoringPort) | quote }}
 {{- with (include "epc-extender.pathPrefix" .) }}
 - --prefix
 - {{ . | quote }}
@@ -36,29 +42,35 @@ the Service) reach it on the pod IP; kube-scheduler in the same pod calls it on 
 - {{ .Values.extender.maxConnections | quote }}
 - --shutdown-grace-period
 - {{ .Values.extender.shutdownGracePeriod | quote }}
+- --startup-wait
+- {{ .Values.extender.startupWait | quote }}
 {{- range .Values.extender.extraArgs }}
 - {{ . | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* mTLS probes cannot present a client certificate, so they fall back to the TCP port. */}}
+{{/* Probes go to the monitoring listener: plain HTTP whatever TLS the verbs use, so they need no certificate. */}}
 {{- define "epc-extender.extenderProbe" -}}
-{{- if and .root.Values.tls.enabled .root.Values.tls.clientAuth }}
-tcpSocket:
-  port: http
-{{- else }}
 httpGet:
   path: {{ .path }}
-  port: http
-  scheme: {{ ternary "HTTPS" "HTTP" .root.Values.tls.enabled }}
-{{- end }}
+  port: monitoring
+  scheme: HTTP
 {{- toYaml .timings | nindent 0 }}
 {{- end -}}
 
+{{/*
+As a native sidecar (secondScheduler mode, scheduler.nativeSidecar) the container is an init container with
+restartPolicy: Always: kubelet starts kube-scheduler only after its startup probe has seen /readyz (the first
+lists of nodes and pods are in), keeps it running beside kube-scheduler, and stops it after kube-scheduler.
+*/}}
 {{- define "epc-extender.extenderContainer" -}}
+{{- $native := and (eq .Values.mode "secondScheduler") (include "epc-extender.nativeSidecar" .) }}
 - name: epc-extender
   image: {{ include "epc-extender.image" . | quote }}
   imagePullPolicy: {{ .Values.image.pullPolicy }}
+  {{- if $native }}
+  restartPolicy: Always
+  {{- end }}
   args:
     {{- include "epc-extender.extenderArgs" . | nindent 4 }}
   {{- with .Values.extender.extraEnv }}
@@ -66,9 +78,18 @@ httpGet:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   ports:
+    {{- if eq .Values.mode "extenderOnly" }}
     - name: http
       containerPort: {{ .Values.extender.port }}
       protocol: TCP
+    {{- end }}
+    - name: monitoring
+      containerPort: {{ .Values.extender.monitoringPort }}
+      protocol: TCP
+  {{- if $native }}
+  startupProbe:
+    {{- include "epc-extender.extenderProbe" (dict "root" . "path" "/readyz" "timings" .Values.extender.startupProbe) | trim | nindent 4 }}
+  {{- end }}
   livenessProbe:
     {{- include "epc-extender.extenderProbe" (dict "root" . "path" "/healthz" "timings" .Values.extender.livenessProbe) | trim | nindent 4 }}
   readinessProbe:

@@ -29,21 +29,51 @@ nanosecond timeout, whether leader election is on) lives here so the templates t
 {{- if eq .Values.mode "secondScheduler" -}}scheduler{{- else -}}extender{{- end -}}
 {{- end -}}
 
+{{/* The labels selecting one component's pods: (dict "root" $ "component" "scheduler"). */}}
+{{- define "epc-extender.componentSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "epc-extender.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
 {{- define "epc-extender.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "epc-extender.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: {{ include "epc-extender.component" . }}
+{{- include "epc-extender.componentSelectorLabels" (dict "root" . "component" (include "epc-extender.component" .)) -}}
 {{- end -}}
 
 {{- define "epc-extender.labels" -}}
+{{- include "epc-extender.componentLabels" (dict "root" . "component" (include "epc-extender.component" .)) -}}
+{{- end -}}
+
+{{/* Every recommended label, for an object of the given component: (dict "root" $ "component" "helm-test"). */}}
+{{- define "epc-extender.componentLabels" -}}
+{{- with .root -}}
 helm.sh/chart: {{ include "epc-extender.chart" . }}
-{{ include "epc-extender.selectorLabels" . }}
+{{ include "epc-extender.componentSelectorLabels" (dict "root" . "component" $.component) }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: epc-extender
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- with .Values.commonLabels }}
 {{ toYaml . }}
 {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Deployment's name, different in each mode: its selector holds the component label, which a Deployment
+cannot change, so an upgrade that switches mode creates a new Deployment (and Helm deletes the old one) instead of
+failing on an immutable selector. The full name is shortened first so the suffix always survives.
+*/}}
+{{- define "epc-extender.deploymentName" -}}
+{{- $suffix := include "epc-extender.component" . -}}
+{{- printf "%s-%s" (include "epc-extender.fullname" . | trunc (int (sub 62 (len $suffix))) | trimSuffix "-") $suffix -}}
+{{- end -}}
+
+{{/*
+A cluster-scoped name (ClusterRole, ClusterRoleBinding; and the RoleBinding in kube-system, shared by every
+namespace): the release namespace comes first, so one release name in two namespaces never collides.
+*/}}
+{{- define "epc-extender.clusterScopedName" -}}
+{{- printf "%s-%s-%s" .root.Release.Namespace (include "epc-extender.fullname" .root) .suffix -}}
 {{- end -}}
 
 {{- define "epc-extender.serviceAccountName" -}}
@@ -67,8 +97,62 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- include "epc-extender.imageRef" (dict "image" .Values.image "defaultTag" .Chart.AppVersion) -}}
 {{- end -}}
 
+{{/* kube-scheduler's image: the set tag, or else the cluster's own release. */}}
 {{- define "epc-extender.schedulerImage" -}}
-{{- include "epc-extender.imageRef" (dict "image" .Values.scheduler.image "defaultTag" "") -}}
+{{- include "epc-extender.imageRef" (dict "image" .Values.scheduler.image "defaultTag" (include "epc-extender.clusterRelease" .)) -}}
+{{- end -}}
+
+{{/*
+The cluster's upstream release as a kube-scheduler image tag, "vMAJOR.MINOR.PATCH": vendor suffixes such as
+"+k3s1", "-gke.1217000" or "-eks-4f4795d" are dropped (registry.k8s.io has no such tags).
+*/}}
+{{- define "epc-extender.clusterRelease" -}}
+{{- printf "v%s" (regexFind "[0-9]+\\.[0-9]+\\.[0-9]+" .Capabilities.KubeVersion.Version) -}}
+{{- end -}}
+
+{{/*
+NOTES: a warning when a set scheduler.image.tag is a newer minor release than the cluster (kube-scheduler must not
+be newer than the API server) or more than one minor release behind it; "" when the tag is fine, derived or
+replaced by a digest.
+*/}}
+{{- define "epc-extender.schedulerTagWarning" -}}
+{{- $tag := .Values.scheduler.image.tag -}}
+{{- if and $tag (not .Values.scheduler.image.digest) -}}
+{{- $cluster := include "epc-extender.clusterRelease" . -}}
+{{- $minor := regexFind "^v?[0-9]+\\.[0-9]+" $tag -}}
+{{- $t := $minor | trimPrefix "v" | splitList "." -}}
+{{- $c := $cluster | trimPrefix "v" | splitList "." -}}
+{{- if not $minor -}}
+WARNING: scheduler.image.tag {{ $tag }} is not a vMAJOR.MINOR.PATCH release, so the chart cannot compare it with the
+cluster's {{ $cluster }}. kube-scheduler must be the cluster's minor release or one behind it.
+{{- else if or (ne (index $t 0) (index $c 0)) (gt (int (index $t 1)) (int (index $c 1))) -}}
+WARNING: scheduler.image.tag {{ $tag }} is newer than the cluster ({{ $cluster }}). kube-scheduler must not be newer
+than the API server; unset scheduler.image.tag to run {{ $cluster }}.
+{{- else if lt (int (index $t 1)) (sub (int (index $c 1)) 1) -}}
+WARNING: scheduler.image.tag {{ $tag }} is more than one minor release behind the cluster ({{ $cluster }}), outside
+Kubernetes' version skew policy; unset scheduler.image.tag to run {{ $cluster }}.
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when the extender runs as a native sidecar (an init container with restartPolicy: Always), so kubelet
+starts kube-scheduler only once the extender's startup probe has seen /readyz: forced by the value, else on from
+Kubernetes 1.29, where the SidecarContainers feature is on by default. "" otherwise.
+*/}}
+{{- define "epc-extender.nativeSidecar" -}}
+{{- $n := .Values.scheduler.nativeSidecar -}}
+{{- if kindIs "bool" $n -}}
+{{- if $n }}true{{ end -}}
+{{- else if semverCompare ">=1.29.0-0" .Capabilities.KubeVersion.Version -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* The verbs listener's address: loopback in secondScheduler mode, where only the kube-scheduler in the same
+pod calls it; every address in extenderOnly mode, where kube-scheduler calls through the Service. */}}
+{{- define "epc-extender.verbsHost" -}}
+{{- ternary "127.0.0.1" "0.0.0.0" (eq .Values.mode "secondScheduler") -}}
 {{- end -}}
 
 {{/* The Service's in-cluster DNS name. */}}
@@ -109,6 +193,18 @@ legacy Policy's httpTimeout is written so. */}}
 {{- else -}}
 {{- mul (trimSuffix "m" . | int64) 60000000000 -}}
 {{- end -}}
+{{- end -}}
+
+{{/* A Go duration as kube-scheduler's configuration takes it ("15s", "1m30s", "1.5s", "500ms"), in nanoseconds
+(a float): the leader-election durations are written so. */}}
+{{- define "epc-extender.goDurationNanoseconds" -}}
+{{- $units := dict "ns" 1.0 "us" 1000.0 "ms" 1000000.0 "s" 1000000000.0 "m" 60000000000.0 "h" 3600000000000.0 -}}
+{{- $total := 0.0 -}}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h)" . -1 -}}
+{{- $unit := regexFind "(ns|us|ms|s|m|h)$" . -}}
+{{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $units $unit)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}
 
 {{/* The pod's terminationGracePeriodSeconds: the extender's shutdown grace period rounded up, plus 5 s for the
@@ -208,11 +304,20 @@ values involved and what they were set to.
 {{- if and $e.ignoredByScheduler (include "epc-extender.steerNonEpcPods" .) -}}
 {{- fail "extender.ignoredByScheduler=true needs extender.steerNonEpcPods=false: ignoredByScheduler belongs to managedResources entries, which steering non-EPC pods leaves out" -}}
 {{- end -}}
+{{- if ge (include "epc-extender.nanoseconds" $e.startupWait | int64) (include "epc-extender.nanoseconds" $e.httpTimeout | int64) -}}
+{{- fail (printf "extender.startupWait (%s) must be shorter than extender.httpTimeout (%s): kube-scheduler would give up on a call the extender is still holding for its first lists" $e.startupWait $e.httpTimeout) -}}
+{{- end -}}
+{{- if eq (int $e.monitoringPort) (int $e.port) -}}
+{{- fail (printf "extender.monitoringPort and extender.port are both %v: the monitoring listener (probes, /metrics) needs a port of its own" $e.port) -}}
+{{- end -}}
+{{- if and $e.ignoredByScheduler (not $e.acknowledgeNoEpcPreemption) -}}
+{{- fail "extender.ignoredByScheduler=true stops EPC preemption: kube-scheduler's preemption dry run then no longer sees the EPC shortage, so a pod whose EPC is held by lower-priority pods stays pending forever and the extender's preempt verb is never asked. Keep ignoredByScheduler=false, or set extender.acknowledgeNoEpcPreemption=true to accept that (docs/kube-scheduler.md)" -}}
+{{- end -}}
 {{- if le (include "epc-extender.nanoseconds" $e.readTimeout | int64) (include "epc-extender.nanoseconds" $e.httpTimeout | int64) -}}
 {{- fail (printf "extender.readTimeout (%s) must be longer than extender.httpTimeout (%s): the extender would close connections kube-scheduler is still waiting on" $e.readTimeout $e.httpTimeout) -}}
 {{- end -}}
 {{- /* The binary refuses a flag given twice, so a repeat in extraArgs would crash-loop the pod. */ -}}
-{{- $fromValues := dict "--listen" "extender.port" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" -}}
+{{- $fromValues := dict "--listen" "extender.port" "--monitoring-listen" "extender.monitoringPort" "--startup-wait" "extender.startupWait" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" -}}
 {{- range $e.extraArgs -}}
 {{- $flag := regexReplaceAll "=.*$" (toString .) "" -}}
 {{- if hasKey $fromValues $flag -}}
@@ -236,8 +341,26 @@ values involved and what they were set to.
 {{- fail "tls.clientAuth=true needs tls.existingClientSecret (kube-scheduler's client certificate) or tls.certManager.enabled=true" -}}
 {{- end -}}
 {{- end -}}
-{{- if and (eq .Values.mode "secondScheduler") (semverCompare "<1.25.0-0" .Capabilities.KubeVersion.Version) -}}
-{{- fail (printf "mode=secondScheduler renders kubescheduler.config.k8s.io/v1, which needs Kubernetes 1.25 or newer; this cluster is %s (use mode=extenderOnly and its Policy file)" .Capabilities.KubeVersion.Version) -}}
+{{- if eq .Values.mode "secondScheduler" -}}
+{{- if semverCompare "<1.25.0-0" .Capabilities.KubeVersion.Version -}}
+{{- fail (printf "mode=secondScheduler renders kubescheduler.config.k8s.io/v1, which needs Kubernetes 1.25 or newer; this cluster is %s. Use mode=extenderOnly instead: on 1.23 and 1.24 put its extenders: stanza in your kube-scheduler's kubescheduler.config.k8s.io/v1beta3 (or v1beta2) configuration, which takes the same keys; the legacy Policy file works only before 1.23" .Capabilities.KubeVersion.Version) -}}
+{{- end -}}
+{{- if and (eq (toString .Values.scheduler.nativeSidecar) "true") (semverCompare "<1.28.0-0" .Capabilities.KubeVersion.Version) -}}
+{{- fail (printf "scheduler.nativeSidecar=true needs Kubernetes 1.28 or newer (init containers with restartPolicy: Always; on 1.28 behind the SidecarContainers feature gate, on by default from 1.29); this cluster is %s" .Capabilities.KubeVersion.Version) -}}
+{{- end -}}
+{{- $le := .Values.scheduler.leaderElection -}}
+{{- $lease := include "epc-extender.goDurationNanoseconds" $le.leaseDuration | float64 -}}
+{{- $renew := include "epc-extender.goDurationNanoseconds" $le.renewDeadline | float64 -}}
+{{- $retry := include "epc-extender.goDurationNanoseconds" $le.retryPeriod | float64 -}}
+{{- if le $lease $renew -}}
+{{- fail (printf "scheduler.leaderElection.leaseDuration (%s) must be longer than renewDeadline (%s): kube-scheduler refuses to start with leader election otherwise" $le.leaseDuration $le.renewDeadline) -}}
+{{- end -}}
+{{- if le $renew (mulf $retry 1.2) -}}
+{{- fail (printf "scheduler.leaderElection.renewDeadline (%s) must be longer than 1.2 x retryPeriod (%s): kube-scheduler refuses to start with leader election otherwise" $le.renewDeadline $le.retryPeriod) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq .Values.mode "extenderOnly") (eq .Values.service.type "NodePort") (not .Values.extenderOnly.urlPrefix) -}}
+{{- fail (printf "service.type=NodePort needs extenderOnly.urlPrefix, e.g. %s://<a node's address>:<service.nodePort>%s: the chart cannot know a node's address, and without it kube-scheduler would be given the Service's DNS name and port %v, which a host-network kube-scheduler cannot use. Set service.nodePort too, so the port is known before install" (ternary "https" "http" .Values.tls.enabled) (include "epc-extender.pathPrefix" .) .Values.service.port) -}}
 {{- end -}}
 {{- end -}}
 
