@@ -921,6 +921,49 @@ class InstallDefectsTest(ChartCase):
         for name in names:
             self.assertLessEqual(len(name), 63)
 
+    def test_kube_scheduler_doc_adds_a_profile_beside_the_default_scheduler(self):
+        # Merged into a cluster's configuration, a profiles: list with only epc-scheduler would remove
+        # default-scheduler.
+        with open(os.path.join(REPO, "docs", "kube-scheduler.md"), encoding="utf-8") as f:
+            blocks = re.findall(r"```yaml\n(.*?)```", f.read(), re.S)
+        configs = [yaml.safe_load(b) for b in blocks]
+        configs = [c for c in configs if isinstance(c, dict) and c.get("kind") == "KubeSchedulerConfiguration"]
+        self.assertTrue(configs)
+        for config in configs:
+            if "profiles" in config:
+                names = [p["schedulerName"] for p in config["profiles"]]
+                self.assertIn("default-scheduler", names)
+
+    def test_install_doc_defaults_match_values_yaml(self):
+        with open(os.path.join(CHART, "values.yaml"), encoding="utf-8") as f:
+            values = yaml.safe_load(f)
+        with open(os.path.join(REPO, "docs", "install.md"), encoding="utf-8") as f:
+            doc = f.read()
+        # Rows of the form | `a.b.c` | default | meaning |, for keys of values.yaml that hold a single value.
+        checked = 0
+        for key, cell in re.findall(r"^\| `([A-Za-z.]+)` \| ([^|]*) \|", doc, re.M):
+            value = values
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if isinstance(value, (dict, list)) or key.split(".")[0] not in values:
+                continue
+            with self.subTest(key=key):
+                written = {True: "true", False: "false", None: "null", "": '""'}
+                expected = written[value] if isinstance(value, bool) or value in ("", None) else str(value)
+                self.assertEqual(cell.strip().split(" ")[0].strip("`"), expected, cell)
+                checked += 1
+        self.assertGreater(checked, 15)
+
+    def test_install_doc_commands_set_the_image(self):
+        with open(os.path.join(REPO, "docs", "install.md"), encoding="utf-8") as f:
+            doc = f.read()
+        commands = [c for c in re.split(r"\n(?=helm install )", doc) if c.startswith("helm install ")]
+        self.assertGreaterEqual(len(commands), 2)
+        for command in commands:
+            command = command.split("\n```", 1)[0]
+            with self.subTest(command=command.splitlines()[0]):
+                self.assertIn("image.repository=", command, "the default image is on no registry")
+
 
 class SchemaTest(ChartCase):
     def test_rejects_bad_values(self):
