@@ -747,6 +747,9 @@ class ListenersTest(ChartCase):
         for mode in ("secondScheduler", "extenderOnly"):
             self.assert_rejected({"mode": mode, "extender": {"monitoringPort": 8888}},
                                  "extender.monitoringPort and extender.port are both 8888")
+        for port in ("port", "monitoringPort"):
+            self.assert_rejected({"extender": {port: 10259}}, "kube-scheduler listens there in the same pod")
+        render({"mode": "extenderOnly", "extender": {"monitoringPort": 10259}})
 
     def test_listener_flags_come_only_from_values(self):
         self.assert_rejected({"extender": {"extraArgs": ["--monitoring-listen", "0.0.0.0:1"]}},

@@ -310,6 +310,9 @@ values involved and what they were set to.
 {{- if eq (int $e.monitoringPort) (int $e.port) -}}
 {{- fail (printf "extender.monitoringPort and extender.port are both %v: the monitoring listener (probes, /metrics) needs a port of its own" $e.port) -}}
 {{- end -}}
+{{- if and (eq .Values.mode "secondScheduler") (has 10259 (list (int $e.port) (int $e.monitoringPort))) -}}
+{{- fail "extender.port and extender.monitoringPort must not be 10259: kube-scheduler listens there in the same pod" -}}
+{{- end -}}
 {{- if and $e.ignoredByScheduler (not $e.acknowledgeNoEpcPreemption) -}}
 {{- fail "extender.ignoredByScheduler=true stops EPC preemption: kube-scheduler's preemption dry run then no longer sees the EPC shortage, so a pod whose EPC is held by lower-priority pods stays pending forever and the extender's preempt verb is never asked. Keep ignoredByScheduler=false, or set extender.acknowledgeNoEpcPreemption=true to accept that (docs/kube-scheduler.md)" -}}
 {{- end -}}
