@@ -44,8 +44,8 @@ NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord recor
 }
 
 ClusterState::ClusterState(EpcResources resources)
-    : ledger_(std::move(resources)),
-      nodes_(std::make_shared<const NodeRecordMap>()),
+    : nodes_(std::make_shared<const NodeRecordMap>()),
+      ledger_(std::move(resources)),
       snapshot_(std::make_shared<const ClusterSnapshot>()) {}
 
 void ClusterState::publish() {
