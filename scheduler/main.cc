@@ -51,6 +51,8 @@ namespace {
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+// The monitoring listener takes only GETs; a body is never read there, so any small limit will do.
+constexpr size_t kMonitoringBodyBytes = 64u << 10;
 
 int usage_error(const Error& error) {
   std::cerr << "epc-extender: " << error.message << "\n"
@@ -258,9 +260,11 @@ int serve(const ServeOptions& options) {
     log_decision(logger, decision);
     if (events != nullptr) events->observe(decision);
   };
-  const ExtenderService service(
-      state, config->policy_source(),
-      {.readiness = readiness, .binder = std::move(sources->binder), .observe = observe});
+  const ExtenderService service(state, config->policy_source(),
+                                {.readiness = readiness,
+                                 .startup_wait = options.startup_wait,
+                                 .binder = std::move(sources->binder),
+                                 .observe = observe});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,
                      .prefix = options.prefix,
@@ -276,6 +280,27 @@ int serve(const ServeOptions& options) {
                      .connection_limits = options.connection_limits,
                      .tls = *tls},
                     service);
+  // Plain HTTP on purpose: kubelet's probes carry no client certificate, and nothing served here
+  // names a pod or changes state.
+  std::optional<HttpServer> monitoring;
+  if (const std::optional<ListenAddress>& address = options.monitoring_listen) {
+    monitoring.emplace(HttpServerOptions{.host = address->host,
+                                         .port = address->port,
+                                         .max_body_bytes = kMonitoringBodyBytes,
+                                         .version = std::string(program_version()),
+                                         .log = logger.sink("http", http_line_level),
+                                         .readiness = readiness,
+                                         .verbs = Verbs::kNotServed,
+                                         .pages = observability.monitoring_pages(),
+                                         .connection_limits = options.connection_limits},
+                       service);
+    if (Result<void> started = monitoring->start(); !started) {
+      return startup_error(logger, started.error());
+    }
+    logger.log(LogLevel::kInfo, "main",
+               "serving /healthz, /readyz, /version and /metrics on " + monitoring->url(),
+               {{"monitoring_url", monitoring->url()}});
+  }
   if (Result<void> started = server.start(); !started) {
     return startup_error(logger, started.error());
   }
@@ -305,6 +330,8 @@ int serve(const ServeOptions& options) {
   {
     const std::jthread impatience = exit_on_second_signal(logger);
     server.stop(options.shutdown_grace_period);
+    // Probes keep answering while the verbs drain, so kubelet sees the process until it ends.
+    if (monitoring) monitoring->stop(std::chrono::seconds(1));
   }
   source.stop();
   if (config->watcher) config->watcher->stop();

@@ -31,14 +31,16 @@ enum class Flag {
   kReadTimeout,
   kIdleTimeout,
   kMaxConnections,
-  kShutdownGracePeriod
+  kShutdownGracePeriod,
+  kMonitoringListen,
+  kStartupWait
 };
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 15> kFlags = {
+constexpr std::array<FlagName, 17> kFlags = {
     {{"--listen", Flag::kListen},
      {"--prefix", Flag::kPrefix},
      {"--config", Flag::kConfig},
@@ -53,7 +55,9 @@ constexpr std::array<FlagName, 15> kFlags = {
      {"--read-timeout", Flag::kReadTimeout},
      {"--idle-timeout", Flag::kIdleTimeout},
      {"--max-connections", Flag::kMaxConnections},
-     {"--shutdown-grace-period", Flag::kShutdownGracePeriod}}};
+     {"--shutdown-grace-period", Flag::kShutdownGracePeriod},
+     {"--monitoring-listen", Flag::kMonitoringListen},
+     {"--startup-wait", Flag::kStartupWait}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
   for (const FlagName& entry : kFlags) {
@@ -194,6 +198,14 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       return assign(parse_count(value), options.connection_limits.max_connections);
     case Flag::kShutdownGracePeriod:
       return assign(parse_duration(value), options.shutdown_grace_period);
+    case Flag::kMonitoringListen: {
+      Result<ListenAddress> listen = parse_listen_address(value);
+      if (!listen) return listen.error();
+      options.monitoring_listen = std::move(*listen);
+      return {};
+    }
+    case Flag::kStartupWait:
+      return assign(parse_duration(value), options.startup_wait);
   }
   return make_error("unhandled flag");
 }
@@ -227,6 +239,21 @@ Result<void> check_tls_flags(const ServeOptions& options) {
   return {};
 }
 
+// Two listeners on one address would fail at bind with a less helpful message; port 0 on both is
+// fine (each gets its own free port).
+Result<void> check_listeners(const ServeOptions& options) {
+  const std::optional<ListenAddress>& monitoring = options.monitoring_listen;
+  if (!monitoring || monitoring->port == 0 || monitoring->port != options.listen.port) return {};
+  if (monitoring->host == options.listen.host || monitoring->host == "0.0.0.0" ||
+      options.listen.host == "0.0.0.0") {
+    return make_error("--monitoring-listen " + monitoring->host + ":" +
+                      std::to_string(monitoring->port) + " overlaps --listen " +
+                      options.listen.host + ":" + std::to_string(options.listen.port) +
+                      ": give the monitoring listener a port of its own");
+  }
+  return {};
+}
+
 Result<Command> parse_serve(std::span<const std::string> args) {
   ServeOptions options;
   std::set<Flag> seen;
@@ -249,6 +276,7 @@ Result<Command> parse_serve(std::span<const std::string> args) {
         "--cluster-file and --kubeconfig exclude each other: a fixed cluster or a live one");
   }
   if (Result<void> tls = check_tls_flags(options); !tls) return tls.error();
+  if (Result<void> listeners = check_listeners(options); !listeners) return listeners.error();
   return Command{std::move(options)};
 }
 
@@ -465,7 +493,13 @@ std::string usage_text() {
                                write a synthetic trace (CSV)
 
 Flags of serve (--flag value or --flag=value):
-  --listen ADDR:PORT     address to listen on (default 127.0.0.1:8888; port 0 picks a free one)
+  --listen ADDR:PORT     address to listen on (default 127.0.0.1:8888; port 0 picks a free one):
+                         the verbs, /status and /debug/state (which name pods), and, unless
+                         --monitoring-listen is given, everything else too
+  --monitoring-listen ADDR:PORT
+                         a second listener, always plain HTTP, serving only GET /healthz,
+                         /readyz, /version and /metrics, for kubelet probes and Prometheus;
+                         nothing on it names a pod or changes state (default: none)
   --prefix PATH          URL path before the verbs, as in kube-scheduler's urlPrefix
                          (default: none, i.e. POST /filter, /prioritize, /bind, /preempt)
   --config FILE          scoring config, YAML or JSON (default: built-in defaults)
@@ -495,6 +529,10 @@ Flags of serve (--flag value or --flag=value):
   --shutdown-grace-period DURATION
                          on SIGTERM or SIGINT, time given to requests already received to be
                          answered; later ones get 503 (default 10s; a second signal exits at once)
+  --startup-wait DURATION
+                         a verb that arrives before the first lists of nodes and pods are in
+                         waits up to this long for them before it is answered "not ready"
+                         (default 3s, below kube-scheduler's default 5s httpTimeout; 0: no wait)
 
 Flags of simulate:
   --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl
@@ -514,7 +552,8 @@ Flags of simulate:
   --format FORMAT        table (default), csv or json
   --svg FILE             also write a plot of confidential nodes in use over time
 
-Endpoints: POST {prefix}/filter|prioritize|bind|preempt, GET /healthz, /readyz, /version.
+Endpoints: POST {prefix}/filter|prioritize|bind|preempt; GET /healthz, /readyz, /version,
+/metrics, /status, /debug/state.
 )";
 }
 

@@ -1,9 +1,12 @@
 // The epc-extender command line, parsed into a value.
 //
-//   epc-extender serve [--listen ADDR:PORT] [--prefix PATH] [--config FILE]
+//   epc-extender serve [--listen ADDR:PORT] [--monitoring-listen ADDR:PORT] [--prefix PATH]
+//                      [--config FILE]
 //                      [--cluster-file FILE | --kubeconfig FILE] [--max-body-bytes N]
 //                      [--log-format json|text] [--log-level debug|info|warning|error]
 //                      [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
+//                      [--read-timeout D] [--idle-timeout D] [--max-connections N]
+//                      [--shutdown-grace-period D] [--startup-wait D]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
@@ -37,7 +40,11 @@ struct ListenAddress {
 };
 
 struct ServeOptions {
-  ListenAddress listen;
+  ListenAddress listen;  // the verbs, and every page unless monitoring_listen is set
+  // Set: a second, plain-HTTP listener for kubelet's probes and Prometheus (/healthz, /readyz,
+  // /version, /metrics), so that the verbs and the pages that name pods can stay on an address
+  // only the scheduler reaches (127.0.0.1 beside it in one pod), or behind mTLS.
+  std::optional<ListenAddress> monitoring_listen;
   std::string prefix;                      // as given; the server normalises it
   std::optional<std::string> config_file;  // none: built-in defaults
   // Where cluster state comes from: a fixed file, or the Kubernetes API through a kubeconfig, or
@@ -58,6 +65,10 @@ struct ServeOptions {
   // Below Kubernetes' default terminationGracePeriodSeconds (30 s), above kube-scheduler's
   // default extender timeout (5 s).
   std::chrono::milliseconds shutdown_grace_period{std::chrono::seconds(10)};
+  // How long a verb that arrives before the first lists are in waits for them. Below
+  // kube-scheduler's default extender httpTimeout (5 s), so the scheduler gets an answer rather
+  // than a timeout; kube-scheduler v1.26 parks a pod that got an Error for up to 5 minutes.
+  std::chrono::milliseconds startup_wait{std::chrono::seconds(3)};
 };
 
 struct ShowHelp {};

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,9 @@
 
 namespace epc {
 namespace {
+
+// How often a verb waiting for the first lists looks again (see ExtenderServiceOptions).
+constexpr std::chrono::milliseconds kStartupPoll{20};
 
 Reply bad_request(const Error& error) {
   return {400, encode_error(error.message)};
@@ -254,7 +258,18 @@ Result<ExtenderArgs> ExtenderService::decode_candidates(std::string& body,
 }
 
 Readiness ExtenderService::readiness() const {
-  return options_.readiness ? options_.readiness() : Readiness{true, {}};
+  if (!options_.readiness) return Readiness{true, {}};
+  Readiness ready = options_.readiness();
+  // While the first lists are coming in (seconds after a start), an answer a moment later beats an
+  // Error: kube-scheduler v1.26 parks a pod that got one until the next cluster event or for
+  // up to 5 minutes. A failing watch is not waited for: that lasts, and the Error says why.
+  // Polled rather than signalled: it happens once per process, and only until the lists are in.
+  const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
+  while (!ready.ready && ready.starting && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kStartupPoll);
+    ready = options_.readiness();
+  }
+  return ready;
 }
 
 SteadyTime ExtenderService::now() const {

@@ -39,6 +39,10 @@ struct ExtenderServiceOptions {
   // Whether the state can be trusted; while not, filter answers with an Error (kube-scheduler
   // retries the pod later) and bind refuses. Empty: always ready.
   std::function<Readiness()> readiness;
+  // How long a verb that arrives while the source is still starting (its first lists not in yet)
+  // waits for it to become ready before answering "not ready". Keep it below kube-scheduler's
+  // httpTimeout so the scheduler gets an answer, not a timeout. Zero: no wait.
+  std::chrono::milliseconds startup_wait{0};
   // Creates Bindings in the API server; null: bind only records the placement in the ledger.
   std::shared_ptr<const PodBinder> binder;
   // How long a reservation holds EPC if the pod's binding is never seen.

@@ -93,10 +93,10 @@ Result<void> HttpServer::start() {
   for (const Page& page : impl.options.pages) page_paths.push_back(page.path);
   auto handler = std::make_shared<const RequestHandler>(
       impl.service,
-      RequestHandler::Settings{Router(impl.options.prefix, std::move(page_paths)),
-                               impl.options.max_body_bytes, impl.options.version,
-                               impl.options.readiness, impl.options.pages,
-                               impl.options.on_verb_reply},
+      RequestHandler::Settings{
+          Router(impl.options.prefix, std::move(page_paths), impl.options.verbs),
+          impl.options.max_body_bytes, impl.options.version, impl.options.readiness,
+          impl.options.pages, impl.options.on_verb_reply},
       impl.options.log, impl.in_flight);
   const auto handle = [handler](const web::http::http_request& request) { (*handler)(request); };
   try {

@@ -1,7 +1,9 @@
 // HttpServer: serves the extender verbs over HTTP with cpprestsdk's listener.
 //
-// Routes: POST {prefix}/filter, /prioritize, /bind, /preempt; GET /healthz, /readyz, /version,
-// and the pages given in the options (/metrics, /status, /debug/state in the binary).
+// Routes: POST {prefix}/filter, /prioritize, /bind, /preempt (unless the options leave the verbs
+// out); GET /healthz, /readyz, /version, and the pages given in the options (/metrics, /status,
+// /debug/state in the binary). The binary can run two servers on one service: the verbs and every
+// page on one address, and the probes and /metrics alone on another (--monitoring-listen).
 // Unknown paths → 404, wrong method → 405 with Allow, a body over the limit → 413, all with a
 // {"Error": ...} body. Handlers never block a pool thread: the body is read with a continuation and
 // the decision runs in it, so slow clients hold no thread while they dribble their bytes
@@ -28,6 +30,7 @@
 #include "scheduler/http/connection_deadlines.h"
 #include "scheduler/http/connection_reaper.h"
 #include "scheduler/http/page.h"
+#include "scheduler/http/router.h"
 #include "scheduler/log_sink.h"
 
 namespace epc {
@@ -44,6 +47,8 @@ struct HttpServerOptions {
   LogSink log;  // one line per failed request; empty: stderr
   // Answers /readyz: 503 with the reason while the state source is not ready. Empty: always ready.
   std::function<Readiness()> readiness;
+  // kNotServed: a listener for probes and pages only, where the verbs are unknown paths (404).
+  Verbs verbs = Verbs::kServed;
   // Read-only GET endpoints at the root (/metrics, /status, ...); their paths must not clash with
   // the probes.
   std::vector<Page> pages;

@@ -50,7 +50,8 @@ std::string normalize_prefix(std::string_view prefix) {
 }
 
 RouteResult Router::route(std::string_view method, std::string_view path) const {
-  if (const std::optional<Verb> verb = verb_at(prefix_, path)) {
+  if (const std::optional<Verb> verb =
+          verbs_ == Verbs::kServed ? verb_at(prefix_, path) : std::nullopt) {
     if (method != "POST") return WrongMethod{"POST"};
     return Route{Endpoint::kVerb, *verb};
   }

@@ -34,11 +34,17 @@ using RouteResult = std::variant<Route, NoRoute, WrongMethod>;
 // "" and "/" mean the root.
 std::string normalize_prefix(std::string_view prefix);
 
+// Which of the server's endpoint groups a listener answers; a path of a group it does not serve
+// is unknown there (404), as if the endpoint did not exist.
+enum class Verbs { kServed, kNotServed };
+
 class Router {
  public:
-  // `page_paths`: extra GET endpoints at the root, matched after the probes.
-  explicit Router(std::string_view prefix, std::vector<std::string> page_paths = {})
-      : prefix_(normalize_prefix(prefix)), page_paths_(std::move(page_paths)) {}
+  // `page_paths`: extra GET endpoints at the root, matched after the probes. `verbs`: kNotServed
+  // for a listener that serves only probes and pages (--monitoring-listen).
+  explicit Router(std::string_view prefix, std::vector<std::string> page_paths = {},
+                  Verbs verbs = Verbs::kServed)
+      : prefix_(normalize_prefix(prefix)), page_paths_(std::move(page_paths)), verbs_(verbs) {}
 
   // `path` is the request path without query string; matching is exact and case-sensitive.
   RouteResult route(std::string_view method, std::string_view path) const;
@@ -47,6 +53,7 @@ class Router {
  private:
   std::string prefix_;
   std::vector<std::string> page_paths_;
+  Verbs verbs_;
 };
 
 }  // namespace epc

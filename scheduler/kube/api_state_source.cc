@@ -17,7 +17,7 @@ Readiness reflector_readiness(ResourceKind kind, const ReflectorStatus& status,
                               std::chrono::seconds stale_after) {
   const std::string name(resource_name(kind));
   if (!status.synced) {
-    return {false, with_detail("waiting for the first list of " + name, status.last_error)};
+    return {false, with_detail("waiting for the first list of " + name, status.last_error), true};
   }
   if (status.failing_since) {
     const auto failing =
@@ -73,6 +73,8 @@ Readiness ApiStateSource::readiness() const {
   for (ResourceKind kind : {ResourceKind::Nodes, ResourceKind::Pods}) {
     const Readiness one = reflector_readiness(kind, status(kind), now, options_.stale_after);
     if (one.ready) continue;
+    // Starting only while nothing is worse than a first list still on its way.
+    combined.starting = (combined.ready || combined.starting) && one.starting;
     combined.ready = false;
     combined.reason += (combined.reason.empty() ? "" : "; ") + one.reason;
   }

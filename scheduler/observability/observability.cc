@@ -54,6 +54,12 @@ std::vector<Page> Observability::pages() const {
   };
 }
 
+std::vector<Page> Observability::monitoring_pages() const {
+  std::vector<Page> all = pages();
+  std::erase_if(all, [](const Page& page) { return page.path != "/metrics"; });
+  return all;
+}
+
 std::shared_ptr<const PlacementPolicy> Observability::policy() const {
   std::shared_ptr<const PlacementPolicy> policy = options_.policy ? options_.policy() : nullptr;
   return policy ? policy : std::make_shared<const PlacementPolicy>();

@@ -45,6 +45,9 @@ class Observability {
   void observe_reply(Verb verb, Outcome outcome, std::chrono::duration<double> elapsed);
   // /metrics, /debug/state and /status; they refer to this object, which must outlive the server.
   std::vector<Page> pages() const;
+  // The pages that name no pod and change nothing (/metrics), for a listener that kubelet and
+  // Prometheus reach but the scheduler's callers need not (--monitoring-listen).
+  std::vector<Page> monitoring_pages() const;
 
   const ExtenderMetrics& metrics() const { return metrics_; }
   const DecisionLog& decisions() const { return decisions_; }

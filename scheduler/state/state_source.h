@@ -20,6 +20,9 @@ namespace epc {
 struct Readiness {
   bool ready = false;
   std::string reason;  // why not, for /readyz and filter errors; empty when ready
+  // Not ready only because the first lists are still coming in: worth waiting a moment for, unlike
+  // a watch that has been failing (see ExtenderServiceOptions::startup_wait).
+  bool starting = false;
 };
 
 // Progress of one list/watch feed, for metrics ("nodes", "pods").

@@ -8,8 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "scheduler/state/cluster_file.h"
 #include "test/extender/test_support.h"
@@ -497,6 +500,47 @@ TEST_F(ServiceTest, WhileNotReadyFilterAnswersWithAnErrorAndNothingElseGuesses) 
   readiness = {true, ""};
   EXPECT_EQ(Json::parse(service.handle(Verb::kFilter, request).body)["NodeNames"],
             Json::array({"sgx-small"}));
+}
+
+// The first lists arrive while a verb waits: it is answered from them, not with an Error.
+TEST_F(ServiceTest, AVerbThatArrivesWhileStartingWaitsForTheFirstLists) {
+  std::atomic<int> asked{0};
+  const ExtenderService service(
+      state_, [this] { return policy_; },
+      options({.readiness =
+                   [&] {
+                     // Ready from the fourth look on (three polls).
+                     return ++asked > 3 ? Readiness{true, {}} : Readiness{false, "listing", true};
+                   },
+               .startup_wait = std::chrono::seconds(10)}));
+  const std::string request = fixture("k8s-1.30.12", "filter-nodenames.request.json");
+  const Json filtered = Json::parse(service.handle(Verb::kFilter, request).body);
+  EXPECT_EQ(filtered["Error"], "") << filtered.dump();
+  EXPECT_EQ(filtered["NodeNames"], Json::array({"sgx-small"}));
+  EXPECT_EQ(asked, 4);
+}
+
+TEST_F(ServiceTest, TheStartupWaitIsBoundedAndOnlyForAStartingSource) {
+  using Clock = std::chrono::steady_clock;
+  const std::string request = fixture("k8s-1.30.12", "filter-nodenames.request.json");
+  const auto filter_with = [&](Readiness readiness, std::chrono::milliseconds wait) {
+    const ExtenderService service(
+        state_, [this] { return policy_; },
+        options({.readiness = [readiness] { return readiness; }, .startup_wait = wait}));
+    const Clock::time_point start = Clock::now();
+    const Json reply = Json::parse(service.handle(Verb::kFilter, request).body);
+    return std::pair{reply["Error"].get<std::string>(), Clock::now() - start};
+  };
+  // Still starting when the bound runs out: the Error, after the bound.
+  const auto [late, waited] = filter_with({false, "waiting for the first list of pods", true},
+                                          std::chrono::milliseconds(200));
+  EXPECT_EQ(late, "epc-extender is not ready: waiting for the first list of pods");
+  EXPECT_GE(waited, std::chrono::milliseconds(200));
+  // A failing watch is not a start: answered at once, however long the bound.
+  const auto [failing, at_once] =
+      filter_with({false, "pods watch failing since 90s", false}, std::chrono::seconds(30));
+  EXPECT_EQ(failing, "epc-extender is not ready: pods watch failing since 90s");
+  EXPECT_LT(at_once, std::chrono::seconds(5));
 }
 
 // Records Binding calls and answers them with a scripted outcome.

@@ -75,6 +75,48 @@ TEST(Binary, ServesFixturesFromAClusterFileUntilSigterm) {
   EXPECT_EQ(server.stdout_text(), "") << "serve logs to stderr only";
 }
 
+// With --monitoring-listen, kubelet and Prometheus get a plain-HTTP listener of their own that
+// answers no verb and names no pod, while the verbs and the pod-naming pages stay on --listen.
+TEST(Binary, SplitsTheVerbsFromTheProbesAndMetrics) {
+  const std::string cluster = std::string(EPC_TEST_DATA_DIR) + "/fixtures/fixture-cluster.json";
+  ChildProcess server(command({"serve", "--listen", "127.0.0.1:0", "--monitoring-listen",
+                               "127.0.0.1:0", "--cluster-file", cluster}));
+  ASSERT_TRUE(server.started());
+  const std::optional<std::string> monitoring_line =
+      server.wait_for_stderr_line("serving /healthz, /readyz, /version and /metrics on", kTimeout);
+  ASSERT_TRUE(monitoring_line.has_value()) << server.stderr_text();
+  const std::optional<std::string> listening =
+      server.wait_for_stderr_line("listening on", kTimeout);
+  ASSERT_TRUE(listening.has_value()) << server.stderr_text();
+  const int monitoring = test::listening_port(*monitoring_line);
+  const int verbs = test::listening_port(*listening);
+  ASSERT_GT(monitoring, 0) << *monitoring_line;
+  ASSERT_GT(verbs, 0) << *listening;
+  ASSERT_NE(monitoring, verbs);
+
+  const auto status_of = [](int port, const std::string& request) {
+    const Result<test::HttpResponse> response = test::send_request(port, request);
+    EXPECT_TRUE(response.ok()) << response.error().message;
+    return response.ok() ? response->status : 0;
+  };
+  for (const char* path : {"/healthz", "/readyz", "/version", "/metrics"}) {
+    EXPECT_EQ(status_of(monitoring, test::get_request(path)), 200) << path;
+  }
+  const std::string filter = test::read_fixture("filter-nodenames.request.json");
+  for (const char* path : {"/filter", "/prioritize", "/bind", "/preempt"}) {
+    EXPECT_EQ(status_of(monitoring, test::post_request(path, filter)), 404) << path;
+  }
+  for (const char* path : {"/status", "/debug/state"}) {
+    EXPECT_EQ(status_of(monitoring, test::get_request(path)), 404) << path;
+    EXPECT_EQ(status_of(verbs, test::get_request(path)), 200) << path;
+  }
+  const nlohmann::json filtered = post(verbs, "/filter", "filter-nodenames.request.json");
+  EXPECT_EQ(filtered.value("NodeNames", nlohmann::json()), nlohmann::json({"sgx-small"}));
+
+  server.send_signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(kTimeout), 0) << server.stderr_text();
+}
+
 // Every line on stderr is one JSON object with the common keys; a 400 is an info line of "http".
 TEST(Binary, LogsJsonLinesWithLevels) {
   const std::string cluster = std::string(EPC_TEST_DATA_DIR) + "/fixtures/fixture-cluster.json";

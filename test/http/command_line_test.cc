@@ -96,9 +96,9 @@ TEST(CommandLine, HelpAndVersion) {
 
 TEST(CommandLine, UsageNamesEveryFlag) {
   const std::string usage = usage_text();
-  for (const char* flag :
-       {"serve", "--listen", "--prefix", "--config", "--cluster-file", "--max-body-bytes",
-        "--log-format", "--log-level", "--help", "--version"}) {
+  for (const char* flag : {"serve", "--listen", "--prefix", "--config", "--cluster-file",
+                           "--max-body-bytes", "--log-format", "--log-level", "--monitoring-listen",
+                           "--startup-wait", "--help", "--version"}) {
     EXPECT_THAT(usage, HasSubstr(flag));
   }
 }
@@ -268,6 +268,43 @@ TEST(CommandLine, ConnectionLimitErrorsNameTheFlagAndValue) {
             "--max-connections: expected a whole number, got \"many\"");
   EXPECT_THAT(error_of({"serve", "--shutdown-grace-period", "-1s"}),
               HasSubstr("--shutdown-grace-period: invalid duration \"-1s\""));
+}
+
+TEST(CommandLine, OneListenerUnlessAMonitoringOneIsGiven) {
+  EXPECT_FALSE(serve({"serve"}).monitoring_listen.has_value());
+  const ServeOptions options =
+      serve({"serve", "--listen", "127.0.0.1:8888", "--monitoring-listen", "0.0.0.0:8889"});
+  ASSERT_TRUE(options.monitoring_listen.has_value());
+  EXPECT_EQ(options.monitoring_listen->host, "0.0.0.0");
+  EXPECT_EQ(options.monitoring_listen->port, 8889);
+  // Port 0 twice: each listener picks a free port of its own.
+  EXPECT_EQ(serve({"serve", "--listen=127.0.0.1:0", "--monitoring-listen=127.0.0.1:0"})
+                .monitoring_listen->port,
+            0);
+}
+
+TEST(CommandLine, MonitoringListenerMustNotOverlapTheVerbs) {
+  EXPECT_EQ(
+      error_of({"serve", "--listen", "127.0.0.1:8888", "--monitoring-listen", "127.0.0.1:8888"}),
+      "--monitoring-listen 127.0.0.1:8888 overlaps --listen 127.0.0.1:8888: give the "
+      "monitoring listener a port of its own");
+  EXPECT_THAT(
+      error_of({"serve", "--listen", "127.0.0.1:9000", "--monitoring-listen", "0.0.0.0:9000"}),
+      HasSubstr("overlaps --listen 127.0.0.1:9000"));
+  EXPECT_THAT(error_of({"serve", "--monitoring-listen", "h:x"}),
+              HasSubstr("--monitoring-listen: invalid port \"x\""));
+  // Same port on two distinct addresses is the user's business (both can bind).
+  EXPECT_TRUE(
+      parse({"serve", "--listen", "127.0.0.1:9000", "--monitoring-listen", "10.0.0.1:9000"}).ok());
+}
+
+TEST(CommandLine, StartupWait) {
+  EXPECT_EQ(serve({"serve"}).startup_wait, std::chrono::seconds(3));
+  EXPECT_EQ(serve({"serve", "--startup-wait", "500ms"}).startup_wait,
+            std::chrono::milliseconds(500));
+  EXPECT_EQ(serve({"serve", "--startup-wait=0"}).startup_wait, std::chrono::milliseconds(0));
+  EXPECT_THAT(error_of({"serve", "--startup-wait", "soon"}),
+              HasSubstr("--startup-wait: invalid duration \"soon\""));
 }
 
 TEST(CommandLine, ListenErrorsNameTheFlag) {

@@ -36,6 +36,16 @@ TEST(Router, VerbsOutsideThePrefixAreNotFound) {
   EXPECT_TRUE(std::holds_alternative<NoRoute>(router.route("POST", "/sgx/Filter")));
 }
 
+TEST(Router, AListenerWithoutVerbsServesOnlyProbesAndPages) {
+  const Router router("", {"/metrics"}, Verbs::kNotServed);
+  for (const char* verb : {"/filter", "/prioritize", "/bind", "/preempt"}) {
+    EXPECT_TRUE(std::holds_alternative<NoRoute>(router.route("POST", verb))) << verb;
+    EXPECT_TRUE(std::holds_alternative<NoRoute>(router.route("GET", verb))) << verb;
+  }
+  EXPECT_EQ(route_of(router.route("GET", "/readyz")).endpoint, Endpoint::kReadyz);
+  EXPECT_EQ(route_of(router.route("GET", "/metrics")).endpoint, Endpoint::kPage);
+}
+
 TEST(Router, ProbesStayAtTheRoot) {
   const Router router("/sgx");
   EXPECT_EQ(route_of(router.route("GET", "/healthz")).endpoint, Endpoint::kHealthz);

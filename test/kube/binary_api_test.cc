@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,11 +50,13 @@ class BinaryAgainstApiTest : public ::testing::Test {
   }
 
   // Runs the binary against `api` and waits until it listens; port_ is 0 when it does not.
-  test::ChildProcess& start_extender(const test::FakeApiServer& api) {
+  test::ChildProcess& start_extender(const test::FakeApiServer& api,
+                                     const std::vector<std::string>& extra_args = {}) {
     test::write_file(dir_.file("kubeconfig"), kubeconfig_for(api));
-    extender_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{EPC_EXTENDER_BINARY, "serve", "--kubeconfig",
-                                 dir_.file("kubeconfig"), "--listen", "127.0.0.1:0"});
+    std::vector<std::string> args{EPC_EXTENDER_BINARY,     "serve",    "--kubeconfig",
+                                  dir_.file("kubeconfig"), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    extender_ = std::make_unique<test::ChildProcess>(args);
     const std::optional<std::string> listening =
         extender_->started() ? extender_->wait_for_stderr_line("listening on", 10s) : std::nullopt;
     port_ = listening ? test::listening_port(*listening) : 0;
@@ -116,6 +119,38 @@ TEST_F(BinaryAgainstApiTest, FollowsTheApiAndCreatesBindings) {
 
   extender.send_signal(SIGTERM);
   EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();
+}
+
+// kube-scheduler may call before the first lists are in (v1.26 then parks the pod that got the
+// Error for minutes). A verb that arrives then waits for them, within --startup-wait, and is
+// answered from them; without the wait the same call gets the Error.
+TEST_F(BinaryAgainstApiTest, AVerbDuringTheFirstListIsAnsweredOnceTheListIsIn) {
+  for (const bool wait : {true, false}) {
+    SCOPED_TRACE(wait ? "--startup-wait 5s" : "--startup-wait 0");
+    test::FakeApiServer api;
+    ASSERT_TRUE(api.started());
+    api.put(test::node_object("sgx-a", "128Mi"));
+    // The first list of nodes takes 2 s to come back; later lists and watches are prompt.
+    api.set_faults({{"delay_ms", {{"ms", 2000}, {"resource", "nodes"}, {"count", 1}}}});
+    test::ChildProcess& extender = start_extender(api, {"--startup-wait", wait ? "5s" : "0"});
+    ASSERT_GT(port_, 0) << extender.stderr_text();
+    ASSERT_EQ(get("/readyz").status, 503) << "the first list came back too early for this test";
+
+    const auto started = std::chrono::steady_clock::now();
+    const Json filtered = post("/filter", test::filter_request("p1", "64Mi"));
+    const auto took = std::chrono::steady_clock::now() - started;
+    if (wait) {
+      EXPECT_EQ(filtered["Error"], "") << filtered.dump();
+      EXPECT_EQ(filtered["NodeNames"], Json::array({"sgx-a"})) << filtered.dump();
+      EXPECT_LT(took, 5s);
+    } else {
+      EXPECT_THAT(filtered["Error"].get<std::string>(),
+                  HasSubstr("epc-extender is not ready: waiting for the first list of nodes"));
+      EXPECT_LT(took, 1s);
+    }
+    extender.send_signal(SIGTERM);
+    EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();
+  }
 }
 
 // A pod no node fits gets one Kubernetes Event with the per-pool summary, and /metrics counts it

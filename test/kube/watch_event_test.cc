@@ -127,12 +127,14 @@ TEST(ReflectorReadiness, ReasonsNameTheResourceAndTheError) {
       reflector_readiness(ResourceKind::Pods, status, now, std::chrono::seconds(30));
   EXPECT_FALSE(waiting.ready);
   EXPECT_EQ(waiting.reason, "waiting for the first list of pods: connection refused");
+  EXPECT_TRUE(waiting.starting);  // worth a verb's short wait
 
   status.synced = true;
   status.failing_since = now - std::chrono::seconds(42);
   Readiness stale = reflector_readiness(ResourceKind::Pods, status, now, std::chrono::seconds(30));
   EXPECT_FALSE(stale.ready);
   EXPECT_EQ(stale.reason, "pods watch failing since 42s: connection refused");
+  EXPECT_FALSE(stale.starting);  // lasting: not waited for
 
   status.failing_since = now - std::chrono::seconds(5);
   EXPECT_TRUE(
