@@ -1,6 +1,6 @@
 """Checks the Dockerfile's runtime stage against the built binary: every shared library the binary needs
 (readelf NEEDED) must come from a package that stage installs or that debian:bookworm-slim already has, so an
-image built from it starts. There is no container engine here to build the image itself.
+image built from it starts. Cheap (no container engine): image_test.py runs the real image, in dev/test.
 
 Usage: dockerfile_test.py EPC_EXTENDER_BINARY [unittest args]
 """
