@@ -17,6 +17,8 @@ import unittest
 
 import yaml
 
+import helm_support
+
 HELM = ""
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHART = os.path.join(REPO, "charts", "epc-extender")
@@ -25,7 +27,6 @@ NAMESPACE = "sched"
 FULLNAME = "rel-epc-extender"
 # The Deployment of each mode: names differ so that switching mode never changes a Deployment's selector.
 DEPLOYMENT = {"secondScheduler": f"{FULLNAME}-scheduler", "extenderOnly": f"{FULLNAME}-extender"}
-HELM_TIMEOUT_S = 60
 
 # Keys each configuration format accepts (extender-protocol.md, sections 3.1 and 3.5). kube-scheduler decodes
 # v1 strictly, so any other key (the legacy enableHttps included) would stop it from starting.
@@ -38,12 +39,7 @@ WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "*"}
 
 
 def run_helm(*args, values=None):
-    """Runs helm with `values` written to a file (JSON is YAML); returns the CompletedProcess."""
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
-        json.dump(values or {}, f)
-        f.flush()
-        return subprocess.run([HELM, *args, "-f", f.name], capture_output=True, text=True,
-                              timeout=HELM_TIMEOUT_S, check=False)
+    return helm_support.run_helm(HELM, *args, values=values)
 
 
 class Rendered:

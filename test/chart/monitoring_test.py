@@ -29,6 +29,8 @@ import urllib.request
 
 import yaml
 
+import helm_support
+
 HELM = ""
 PROMTOOL = ""
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -40,7 +42,6 @@ RELEASE = "rel"
 NAMESPACE = "sched"
 FULLNAME = "rel-epc-extender"
 SELECTOR = {"job": FULLNAME, "namespace": NAMESPACE}
-HELM_TIMEOUT_S = 60
 PROMTOOL_TIMEOUT_S = 60
 HTTP_TIMEOUT_S = 5
 START_TIMEOUT_S = 15
@@ -61,11 +62,7 @@ PROMQL_KEYWORDS = {"and", "or", "unless", "by", "without", "on", "ignoring", "gr
 
 
 def run_helm(*args, values=None):
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
-        json.dump(values or {}, f)
-        f.flush()
-        return subprocess.run([HELM, *args, "-f", f.name], capture_output=True, text=True,
-                              timeout=HELM_TIMEOUT_S, check=False)
+    return helm_support.run_helm(HELM, *args, values=values)
 
 
 def render(values=None):
