@@ -27,7 +27,6 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr int64_t kMi = int64_t{1} << 20;
 constexpr int kNodes = 4;
 constexpr int kPods = 240;
 constexpr int kClients = 64;  // cpprestsdk's pool has 40 threads
