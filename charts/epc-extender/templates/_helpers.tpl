@@ -183,28 +183,17 @@ set, because a control-plane kube-scheduler on the host network usually cannot r
 {{- end -}}
 {{- end -}}
 
-{{/* A chart duration (the schema allows Ns, Nms, Nm) in integer nanoseconds, as Go's time.Duration counts: the
-legacy Policy's httpTimeout is written so. */}}
+{{/* A Go duration ("15s", "1m30s", "1.5s", "500ms"; the schema keeps the extender's to Ns, Nms, Nm) in integer
+nanoseconds, as Go's time.Duration counts: the legacy Policy's httpTimeout is written so, and every duration check
+compares these. */}}
 {{- define "epc-extender.nanoseconds" -}}
-{{- if hasSuffix "ms" . -}}
-{{- mul (trimSuffix "ms" . | int64) 1000000 -}}
-{{- else if hasSuffix "s" . -}}
-{{- mul (trimSuffix "s" . | int64) 1000000000 -}}
-{{- else -}}
-{{- mul (trimSuffix "m" . | int64) 60000000000 -}}
-{{- end -}}
-{{- end -}}
-
-{{/* A Go duration as kube-scheduler's configuration takes it ("15s", "1m30s", "1.5s", "500ms"), in nanoseconds
-(a float): the leader-election durations are written so. */}}
-{{- define "epc-extender.goDurationNanoseconds" -}}
 {{- $units := dict "ns" 1.0 "us" 1000.0 "ms" 1000000.0 "s" 1000000000.0 "m" 60000000000.0 "h" 3600000000000.0 -}}
 {{- $total := 0.0 -}}
 {{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h)" . -1 -}}
 {{- $unit := regexFind "(ns|us|ms|s|m|h)$" . -}}
 {{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $units $unit)) -}}
 {{- end -}}
-{{- $total -}}
+{{- $total | int64 -}}
 {{- end -}}
 
 {{/* The pod's terminationGracePeriodSeconds: the extender's shutdown grace period rounded up, plus 5 s for the
@@ -352,9 +341,9 @@ values involved and what they were set to.
 {{- fail (printf "scheduler.nativeSidecar=true needs Kubernetes 1.28 or newer (init containers with restartPolicy: Always; on 1.28 behind the SidecarContainers feature gate, on by default from 1.29); this cluster is %s" .Capabilities.KubeVersion.Version) -}}
 {{- end -}}
 {{- $le := .Values.scheduler.leaderElection -}}
-{{- $lease := include "epc-extender.goDurationNanoseconds" $le.leaseDuration | float64 -}}
-{{- $renew := include "epc-extender.goDurationNanoseconds" $le.renewDeadline | float64 -}}
-{{- $retry := include "epc-extender.goDurationNanoseconds" $le.retryPeriod | float64 -}}
+{{- $lease := include "epc-extender.nanoseconds" $le.leaseDuration | float64 -}}
+{{- $renew := include "epc-extender.nanoseconds" $le.renewDeadline | float64 -}}
+{{- $retry := include "epc-extender.nanoseconds" $le.retryPeriod | float64 -}}
 {{- if le $lease $renew -}}
 {{- fail (printf "scheduler.leaderElection.leaseDuration (%s) must be longer than renewDeadline (%s): kube-scheduler refuses to start with leader election otherwise" $le.leaseDuration $le.renewDeadline) -}}
 {{- end -}}
