@@ -260,12 +260,13 @@ Result<ExtenderArgs> ExtenderService::decode_candidates(std::string& body,
 Readiness ExtenderService::readiness() const {
   if (!options_.readiness) return Readiness{true, {}};
   Readiness ready = options_.readiness();
+  if (ready.ready || !ready.starting) return ready;  // every call once started: no clock read
   // While the first lists are coming in (seconds after a start), an answer a moment later beats an
   // Error: kube-scheduler v1.26 parks a pod that got one until the next cluster event or for
   // up to 5 minutes. A failing watch is not waited for: that lasts, and the Error says why.
   // Polled rather than signalled: it happens once per process, and only until the lists are in.
   const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
-  while (!ready.ready && ready.starting && std::chrono::steady_clock::now() < deadline) {
+  while (ready.starting && !ready.ready && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(kStartupPoll);
     ready = options_.readiness();
   }
