@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc::bench {
 namespace {

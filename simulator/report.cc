@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "markup/html_escape.h"
 #include "model/quantity.h"
-#include "scheduler/observability/html_escape.h"
 
 namespace epc {
 namespace {

@@ -14,8 +14,8 @@
 #include "model/node_record.h"
 #include "model/pod_policy.h"
 #include "model/scoring/node_scorer.h"
-#include "scheduler/extender/extender_args.h"
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_args.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc {
 namespace {

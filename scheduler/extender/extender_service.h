@@ -21,11 +21,11 @@
 #include "model/placement_policy.h"
 #include "model/scoring/recent_demands.h"
 #include "scheduler/extender/decision.h"
-#include "scheduler/extender/extender_args.h"
-#include "scheduler/extender/json_reader.h"
 #include "scheduler/extender/pod_binder.h"
 #include "scheduler/extender/verb.h"
 #include "scheduler/state/state_source.h"
+#include "scheduler/wire/extender_args.h"
+#include "scheduler/wire/json_reader.h"
 
 namespace epc {
 

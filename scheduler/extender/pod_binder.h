@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "model/result.h"
-#include "scheduler/extender/extender_args.h"
+#include "scheduler/wire/extender_args.h"
 
 namespace epc {
 

@@ -12,7 +12,7 @@
 #include <simdjson.h>
 
 #include "model/quantity.h"
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc {
 namespace {

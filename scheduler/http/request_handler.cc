@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scheduler/extender/extender_codec.h"
 #include "scheduler/http/body_reader.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc {
 namespace {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "scheduler/extender/extender_codec.h"
 #include "scheduler/kube/watch_event.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc {
 namespace {

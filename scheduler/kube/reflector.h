@@ -22,12 +22,12 @@
 #include <thread>
 
 #include "model/cluster_state.h"
-#include "scheduler/extender/json_reader.h"
 #include "scheduler/kube/api_client.h"
 #include "scheduler/kube/backoff.h"
 #include "scheduler/kube/resource_kind.h"
 #include "scheduler/kube/watch_event.h"
 #include "scheduler/log_sink.h"
+#include "scheduler/wire/json_reader.h"
 
 namespace epc {
 

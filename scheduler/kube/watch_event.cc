@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "scheduler/extender/kube_objects.h"
+#include "scheduler/wire/kube_objects.h"
 
 namespace epc {
 namespace {

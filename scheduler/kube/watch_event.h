@@ -15,8 +15,8 @@
 #include "model/node.h"
 #include "model/pod.h"
 #include "model/result.h"
-#include "scheduler/extender/json_reader.h"
 #include "scheduler/kube/resource_kind.h"
+#include "scheduler/wire/json_reader.h"
 
 namespace epc {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "markup/html_escape.h"
 #include "model/quantity.h"
-#include "scheduler/observability/html_escape.h"
 
 namespace epc {
 namespace {

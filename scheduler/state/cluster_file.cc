@@ -9,8 +9,8 @@
 
 #include "model/epc_capacity.h"
 #include "model/epc_demand.h"
-#include "scheduler/extender/extender_codec.h"
-#include "scheduler/extender/kube_objects.h"
+#include "scheduler/wire/extender_codec.h"
+#include "scheduler/wire/kube_objects.h"
 
 namespace epc {
 namespace {

@@ -1,7 +1,7 @@
 // Extender codec: decoding real kube-scheduler requests (both recorded versions), the envelope's
 // Go-compatible leniency (case, null, repeated keys), byte-exact node echo, every class of bad
 // input, and the exact reply encodings.
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "scheduler/extender/json_writer.h"
+#include "scheduler/wire/json_writer.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc::test {
 

@@ -1,4 +1,4 @@
-// libFuzzer target: the extender protocol's request decoders (scheduler/extender/extender_codec.h)
+// libFuzzer target: the extender protocol's request decoders (scheduler/wire/extender_codec.h)
 // on arbitrary bodies: filter/prioritize args in both the Nodes and the NodeNames form, bind args
 // and preempt args in both victim forms. Every decoder sees every input.
 //
@@ -21,7 +21,7 @@
 
 #include "model/epc_capacity.h"
 #include "model/epc_demand.h"
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 #include "test/fuzz/fuzz_check.h"
 
 namespace epc::fuzz {

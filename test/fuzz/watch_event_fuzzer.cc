@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
-#include "scheduler/extender/extender_codec.h"
 #include "scheduler/kube/watch_event.h"
+#include "scheduler/wire/extender_codec.h"
 #include "test/fuzz/fuzz_check.h"
 
 namespace epc::fuzz {

@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "scheduler/extender/extender_codec.h"
 #include "scheduler/kube/api_state_source.h"
 #include "scheduler/kube/backoff.h"
+#include "scheduler/wire/extender_codec.h"
 
 namespace epc {
 namespace {

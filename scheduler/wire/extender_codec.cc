@@ -1,11 +1,11 @@
-#include "scheduler/extender/extender_codec.h"
+#include "scheduler/wire/extender_codec.h"
 
 #include <map>
 #include <optional>
 #include <utility>
 
-#include "scheduler/extender/json_writer.h"
-#include "scheduler/extender/kube_objects.h"
+#include "scheduler/wire/json_writer.h"
+#include "scheduler/wire/kube_objects.h"
 
 namespace epc {
 namespace {

@@ -15,9 +15,9 @@
 
 #include "model/epc_resources.h"
 #include "model/result.h"
-#include "scheduler/extender/extender_args.h"
-#include "scheduler/extender/json_reader.h"
-#include "scheduler/extender/kube_objects.h"
+#include "scheduler/wire/extender_args.h"
+#include "scheduler/wire/json_reader.h"
+#include "scheduler/wire/kube_objects.h"
 
 namespace epc {
 

@@ -13,7 +13,7 @@
 #include "model/pod.h"
 #include "model/resource_list.h"
 #include "model/result.h"
-#include "scheduler/extender/json_reader.h"
+#include "scheduler/wire/json_reader.h"
 
 namespace epc {
 

@@ -1,4 +1,4 @@
-#include "scheduler/extender/json_reader.h"
+#include "scheduler/wire/json_reader.h"
 
 #include <algorithm>
 #include <limits>

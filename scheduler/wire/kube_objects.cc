@@ -1,4 +1,4 @@
-#include "scheduler/extender/kube_objects.h"
+#include "scheduler/wire/kube_objects.h"
 
 #include <algorithm>
 #include <limits>

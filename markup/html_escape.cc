@@ -1,4 +1,4 @@
-#include "scheduler/observability/html_escape.h"
+#include "markup/html_escape.h"
 
 namespace epc {
 
