@@ -86,7 +86,7 @@ class Extender final : public SchedulingPolicy {
                               std::span<const SimNode* const> candidates) override {
     const PlacementPolicy& policy = config_.policy;
     const std::vector<int64_t> recent =
-        policy.strategy == Strategy::kBestFit ? recent_->sizes() : std::vector<int64_t>();
+        uses_recent_sizes(policy) ? recent_->sizes() : std::vector<int64_t>();
     records_.clear();
     for (const SimNode* node : candidates) records_.push_back(&node->record);
     const std::vector<int64_t> extender = score_nodes(demand, records_, policy, recent);

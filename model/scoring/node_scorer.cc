@@ -70,6 +70,10 @@ bool is_candidate(const EpcDemand& demand, const NodeRecord* node, const Placeme
 
 }  // namespace
 
+bool uses_recent_sizes(const PlacementPolicy& policy) {
+  return policy.strategy == Strategy::kBestFit;
+}
+
 std::vector<int64_t> score_nodes(const EpcDemand& demand, std::span<const NodeRecord* const> nodes,
                                  const PlacementPolicy& policy) {
   return score_nodes(demand, nodes, policy, {});

@@ -23,6 +23,10 @@ namespace epc {
 inline constexpr int64_t kMinExtenderScore = 0;
 inline constexpr int64_t kMaxExtenderScore = 10;
 
+// Whether the policy's strategy reads the sizes of recent EPC pods (`recent_sizes` below): callers
+// keep that history only when it is read.
+bool uses_recent_sizes(const PlacementPolicy& policy);
+
 // `nodes[i]` may be null (unknown node); the result has one score per entry, in the same order.
 std::vector<int64_t> score_nodes(const EpcDemand& demand, std::span<const NodeRecord* const> nodes,
                                  const PlacementPolicy& policy);

@@ -387,9 +387,8 @@ Reply ExtenderService::prioritize(std::string body) const {
   // A rejected override has been reported by filter; every node then scores 0.
   if (demand && policy && readiness().ready) {
     if (is_known(args->pod)) state_.remember_pending(args->pod, *demand);
-    const std::vector<int64_t> recent = (*policy)->strategy == Strategy::kBestFit
-                                            ? recent_demands_.sizes()
-                                            : std::vector<int64_t>();
+    const std::vector<int64_t> recent =
+        uses_recent_sizes(**policy) ? recent_demands_.sizes() : std::vector<int64_t>();
     scores = score_nodes(*demand, candidates.records, **policy, recent);
     // The top-ranked node is where kube-scheduler most likely puts the pod (ties: the first).
     const auto best = std::max_element(scores.begin(), scores.end());
