@@ -38,18 +38,38 @@ std::string pod_identity(std::string_view uid, std::string_view namespace_name,
 }
 
 void EpcLedger::upsert_node(const Node& node) {
+  removed_nodes_.erase(node.name);
   nodes_.insert_or_assign(node.name, make_node_record(node, resources_));
 }
 
 void EpcLedger::remove_node(std::string_view name) {
-  nodes_.erase(std::string(name));
+  if (nodes_.erase(std::string(name)) > 0) remember_removed(std::string(name));
 }
 
 void EpcLedger::replace_nodes(const std::vector<Node>& nodes) {
   std::unordered_set<std::string_view> listed;
   for (const Node& node : nodes) listed.insert(node.name);
+  for (const auto& [name, record] : nodes_) {
+    if (!listed.contains(name)) remember_removed(name);
+  }
   std::erase_if(nodes_, [&](const auto& entry) { return !listed.contains(entry.first); });
   for (const Node& node : nodes) upsert_node(node);
+}
+
+bool EpcLedger::learn_node(const Node& node) {
+  if (nodes_.contains(node.name) || removed_nodes_.contains(node.name)) return false;
+  upsert_node(node);
+  return true;
+}
+
+void EpcLedger::remember_removed(std::string name) {
+  constexpr size_t kRemovedNodesKept = 1024;
+  if (!removed_nodes_.insert(name).second) return;
+  removed_order_.push_back(std::move(name));
+  if (removed_order_.size() > kRemovedNodesKept) {
+    removed_nodes_.erase(removed_order_.front());
+    removed_order_.pop_front();
+  }
 }
 
 std::vector<Error> EpcLedger::replace_pods(const std::vector<Pod>& pods, uint64_t listed_since) {

@@ -78,6 +78,11 @@ class EpcLedger {
   void remove_node(std::string_view name);
   // A source's complete list of nodes (a re-list): nodes not in it are removed.
   void replace_nodes(const std::vector<Node>& nodes);
+  // A node kube-scheduler sent in a Nodes-mode request before the source delivered it (its
+  // informer saw it first). Added only when the ledger neither holds it nor removed it lately (an
+  // older view of a deleted node must not bring it back); returns whether it was added. The
+  // source's own events then replace it as usual.
+  bool learn_node(const Node& node);
 
   // Records a pod as the API or a cluster file shows it: bound pods that have not terminated hold
   // their EPC on their node; terminated pods release it; pending pods are remembered for bind.
@@ -139,6 +144,7 @@ class EpcLedger {
   void release(const PodRecord& pod);
   void forget_oldest_pending();
   void drop_reservation(const std::string& id);
+  void remember_removed(std::string name);
 
   struct NodeUsage {
     // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
@@ -152,6 +158,9 @@ class EpcLedger {
   size_t pending_capacity_;
   // Parsed once at upsert_node (committed usage left at 0), so snapshots copy, never re-parse.
   NodeRecordMap nodes_;
+  // Names of nodes removed lately, oldest first (bounded), so learn_node cannot revive them.
+  std::unordered_set<std::string> removed_nodes_;
+  std::deque<std::string> removed_order_;
   std::unordered_map<std::string, PodRecord> pods_;          // by pod_id
   std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → pod_id
   std::unordered_map<std::string, NodeUsage> usage_;         // by node name

@@ -3,12 +3,33 @@
 #include <algorithm>
 #include <array>
 
+#include "model/filter_decision.h"
 #include "model/fit.h"
+#include "model/pod_request.h"
+#include "model/prioritize_decision.h"
 #include "model/scoring/node_scorer.h"
 #include "simulator/kube_plugins.h"
 
 namespace epc {
 namespace {
+
+// The simulated nodes as the model's decisions read candidates.
+class SimCandidates {
+ public:
+  explicit SimCandidates(std::span<const SimNode* const> nodes) {
+    names_.reserve(nodes.size());
+    records_.reserve(nodes.size());
+    for (const SimNode* node : nodes) {
+      names_.push_back(node->spec.name);
+      records_.push_back(&node->record);
+    }
+  }
+  CandidateView view() const { return {names_, records_}; }
+
+ private:
+  std::vector<std::string_view> names_;
+  std::vector<const NodeRecord*> records_;
+};
 
 // cpu and memory after placing `pod`, as the Fit scorers (non-zero) and BalancedAllocation see
 // them.
@@ -27,7 +48,6 @@ class KubeDefault final : public SchedulingPolicy {
   KubeDefault() : SchedulingPolicy("kube-default") {}
 
  protected:
-  const PlacementPolicy& filter_policy() const override { return policy_; }
   std::vector<int64_t> scores(const TracePod& pod, const EpcDemand&,
                               std::span<const SimNode* const> candidates) override {
     std::vector<int64_t> result;
@@ -35,9 +55,6 @@ class KubeDefault final : public SchedulingPolicy {
     for (const SimNode* node : candidates) result.push_back(default_plugin_score(pod, *node));
     return result;
   }
-
- private:
-  PlacementPolicy policy_;  // defaults: no headroom, no selector: plain resource fit for EPC
 };
 
 class KubeMostAllocated final : public SchedulingPolicy {
@@ -45,7 +62,6 @@ class KubeMostAllocated final : public SchedulingPolicy {
   KubeMostAllocated() : SchedulingPolicy("kube-mostallocated") {}
 
  protected:
-  const PlacementPolicy& filter_policy() const override { return policy_; }
   std::vector<int64_t> scores(const TracePod& pod, const EpcDemand& demand,
                               std::span<const SimNode* const> candidates) override {
     std::vector<int64_t> result;
@@ -60,50 +76,56 @@ class KubeMostAllocated final : public SchedulingPolicy {
     }
     return result;
   }
-
- private:
-  PlacementPolicy policy_;
 };
 
+// epc-extender under one scoring config: the service's own decisions (decide_filter,
+// decide_prioritize) on the same pod, per-pod overrides and headroom exemptions included.
 class Extender final : public SchedulingPolicy {
  public:
   Extender(std::string name, ScoringConfig config)
-      : SchedulingPolicy(std::move(name)), config_(std::move(config)) {}
+      : SchedulingPolicy(std::move(name)),
+        config_(std::move(config)),
+        policy_(std::make_shared<const PlacementPolicy>(config_.policy)) {}
+
+  std::vector<size_t> epc_filter(const TracePod& pod,
+                                 std::span<const SimNode* const> nodes) const override {
+    const SimCandidates candidates(nodes);
+    return decide_filter(request_of(pod), candidates.view(), config_.resources, false).passing;
+  }
+  std::vector<int64_t> extender_scores(const TracePod& pod,
+                                       std::span<const SimNode* const> nodes) override {
+    const SimCandidates candidates(nodes);
+    return decide_prioritize(request_of(pod), candidates.view(), *recent_, true).scores;
+  }
+  // As the service: filter records the pod's size before prioritize reads the history.
+  void seen(const TracePod& pod) override { record_demand(request_of(pod), *recent_); }
 
  protected:
-  const PlacementPolicy& filter_policy() const override { return config_.policy; }
   void begin_run() override {
     SchedulingPolicy::begin_run();
     recent_.emplace();
   }
-  // As the service: filter records the pod's size before prioritize reads the history.
-  void seen(const TracePod& pod, const EpcDemand& demand) override {
-    if (!demand.needs_epc()) return;
-    recent_->record(pod.namespace_name + "/" + pod.name, demand.bytes,
-                    static_cast<size_t>(config_.policy.bestfit_history));
-  }
-  std::vector<int64_t> scores(const TracePod& pod, const EpcDemand& demand,
-                              std::span<const SimNode* const> candidates) override {
-    const PlacementPolicy& policy = config_.policy;
-    const std::vector<int64_t> recent =
-        uses_recent_sizes(policy) ? recent_->sizes() : std::vector<int64_t>();
-    records_.clear();
-    for (const SimNode* node : candidates) records_.push_back(&node->record);
-    const std::vector<int64_t> extender = score_nodes(demand, records_, policy, recent);
+  std::vector<int64_t> scores(const TracePod& pod, const EpcDemand&,
+                              std::span<const SimNode* const> nodes) override {
+    const std::vector<int64_t> extender = extender_scores(pod, nodes);
     std::vector<int64_t> result;
-    result.reserve(candidates.size());
+    result.reserve(nodes.size());
     // kube-scheduler: score × weight × (MaxNodeScore / MaxExtenderPriority).
     const int64_t scale = config_.extender.weight * (kMaxNodeScore / kMaxExtenderScore);
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      result.push_back(default_plugin_score(pod, *candidates[i]) + extender[i] * scale);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      result.push_back(default_plugin_score(pod, *nodes[i]) + extender[i] * scale);
     }
     return result;
   }
 
  private:
+  PodRequest request_of(const TracePod& pod) const {
+    return resolve_pod_request(to_model_pod(pod), policy_, config_.resources);
+  }
+
   ScoringConfig config_;
+  std::shared_ptr<const PlacementPolicy> policy_;
   std::optional<RecentDemands> recent_{std::in_place};  // holds a mutex: re-made, not reset
-  std::vector<const NodeRecord*> records_;              // reused between decisions
 };
 
 }  // namespace
@@ -123,11 +145,39 @@ bool fits_in_tree(const TracePod& pod, const SimNode& node) {
          resource_fits(pod.epc_bytes, node.record.used_bytes(), node.record.epc.bytes);
 }
 
-// The in-tree EPC test runs first and is implied by check_fit's, so check_fit (which builds a
-// reason for every rejection) only sees nodes with room; the verdict is check_fit's.
+Pod to_model_pod(const TracePod& pod) {
+  Pod model;
+  model.namespace_name = pod.namespace_name;
+  model.name = pod.name;
+  model.priority = pod.priority;
+  model.annotations = pod.annotations;
+  ContainerResources& container = model.containers.emplace_back();
+  container.name = "main";
+  if (pod.needs_epc()) {
+    container.requests.emplace_back(std::string(kSimulatedEpcResource),
+                                    std::to_string(pod.epc_bytes));
+  }
+  return model;
+}
+
+std::vector<size_t> SchedulingPolicy::epc_filter(const TracePod& pod,
+                                                 std::span<const SimNode* const> nodes) const {
+  // kube-scheduler alone: NodeResourcesFit on the extended resource, which check_fit under the
+  // default policy (no headroom, no selector) equals.
+  const PlacementPolicy plain_fit;
+  const EpcDemand demand = demand_of(pod);
+  std::vector<size_t> passing;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (judge_fit(demand, &nodes[i]->record, plain_fit).fit == Fit::kFits) passing.push_back(i);
+  }
+  return passing;
+}
+
+// The in-tree EPC test runs first and is implied by the EPC filter's, which then (building a
+// reason for every rejection) only sees nodes with room.
 bool SchedulingPolicy::feasible(const TracePod& pod, const SimNode& node) const {
-  return fits_in_tree(pod, node) &&
-         check_fit(demand_of(pod), &node.record, node.spec.name, filter_policy()).fit == Fit::kFits;
+  const SimNode* const alone[] = {&node};
+  return fits_in_tree(pod, node) && !epc_filter(pod, alone).empty();
 }
 
 size_t SchedulingPolicy::nodes_to_find(size_t all_nodes) const {
@@ -146,22 +196,19 @@ size_t SchedulingPolicy::nodes_to_find(size_t all_nodes) const {
 std::optional<size_t> SchedulingPolicy::place(const TracePod& pod, std::span<const SimNode> nodes,
                                               SimRandom& random) {
   const EpcDemand demand = demand_of(pod);
-  seen(pod, demand);
+  seen(pod);
   // The in-tree filters from the rotating start until enough nodes pass, then the EPC filter
   // (the extender's, or for kube-scheduler alone the same test again) on those.
   const size_t wanted = nodes_to_find(nodes.size());
-  std::vector<const SimNode*> candidates;
-  size_t passed = 0;
+  std::vector<const SimNode*> in_tree;
   size_t examined = 0;
-  for (; examined < nodes.size() && passed < wanted; ++examined) {
+  for (; examined < nodes.size() && in_tree.size() < wanted; ++examined) {
     const SimNode& node = nodes[(next_start_ + examined) % nodes.size()];
-    if (!fits_in_tree(pod, node)) continue;
-    ++passed;
-    if (check_fit(demand, &node.record, node.spec.name, filter_policy()).fit == Fit::kFits) {
-      candidates.push_back(&node);
-    }
+    if (fits_in_tree(pod, node)) in_tree.push_back(&node);
   }
   if (!nodes.empty()) next_start_ = (next_start_ + examined) % nodes.size();
+  std::vector<const SimNode*> candidates;
+  for (const size_t i : epc_filter(pod, in_tree)) candidates.push_back(in_tree[i]);
   if (candidates.empty()) return std::nullopt;
   const std::vector<int64_t> totals = scores(pod, demand, candidates);
   const int64_t best = *std::max_element(totals.begin(), totals.end());

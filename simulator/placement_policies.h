@@ -51,17 +51,25 @@ class SchedulingPolicy {
   virtual void begin_run() { next_start_ = 0; }
   // Whether `pod` passes every filter on `node` as it is now.
   bool feasible(const TracePod& pod, const SimNode& node) const;
+  // The EPC filter alone over `nodes`: the indices of those that pass. For kube-scheduler alone
+  // that is NodeResourcesFit on the extended resource (check_fit with the default policy); with
+  // epc-extender it is the service's own decide_filter under the loaded scoring config.
+  virtual std::vector<size_t> epc_filter(const TracePod& pod,
+                                         std::span<const SimNode* const> nodes) const;
+  // The extender's own 0..10 scores of `nodes` (its prioritize answer); empty for kube-scheduler
+  // alone.
+  virtual std::vector<int64_t> extender_scores(const TracePod&, std::span<const SimNode* const>) {
+    return {};
+  }
+  // Called once per placement attempt before filtering, as the service's filter verb sees every
+  // pod kube-scheduler tries, whether or not a node fits.
+  virtual void seen(const TracePod&) {}
   // The node (index into `nodes`) the pod would be bound to; nullopt when no node passes.
   std::optional<size_t> place(const TracePod& pod, std::span<const SimNode> nodes,
                               SimRandom& random);
 
  protected:
   explicit SchedulingPolicy(std::string name) : name_(std::move(name)) {}
-  // The policy check_fit judges EPC with.
-  virtual const PlacementPolicy& filter_policy() const = 0;
-  // Called once per placement attempt before filtering, as the service's filter verb sees every
-  // pod kube-scheduler tries, whether or not a node fits.
-  virtual void seen(const TracePod&, const EpcDemand&) {}
   // Total scores of the feasible `candidates`, one per entry.
   virtual std::vector<int64_t> scores(const TracePod& pod, const EpcDemand& demand,
                                       std::span<const SimNode* const> candidates) = 0;
@@ -85,6 +93,10 @@ std::unique_ptr<SchedulingPolicy> make_extender_policy(std::string name, Scoring
 
 // The demand the model sees for a trace pod: its EPC under the simulated resource name.
 EpcDemand demand_of(const TracePod& pod);
+
+// The trace pod as kube-scheduler would send it to the extender: its EPC request under the
+// simulated resource name, priority and epc-extender.io annotations.
+Pod to_model_pod(const TracePod& pod);
 
 // kube-default's plugin sum for `pod` on `node` (LeastAllocated + BalancedAllocation), exposed for
 // tests against hand-computed values.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "model/pod.h"
 #include "model/quantity.h"
 #include "simulator/resource_quantities.h"
 
@@ -116,12 +117,36 @@ void sort_by_arrival(Trace& trace) {
 constexpr std::array<std::string_view, 8> kFieldNames = {
     "arrival_seconds", "duration_seconds", "namespace", "name", "priority", "epc", "cpu", "memory"};
 
-// One JSON Lines object as the CSV row it stands for: numbers as their text, null or absent empty.
-Result<std::vector<std::string>> jsonl_fields(std::string_view line) {
+// One JSON Lines object: the CSV row it stands for (numbers as their text, null or absent empty)
+// and the pod's annotations, which only this form carries.
+struct JsonlRow {
+  std::vector<std::string> fields;
+  std::vector<std::pair<std::string, std::string>> annotations;
+};
+
+// "annotations": {"epc-extender.io/strategy": "spread"}. As the extender's decoders do, only keys
+// under epc-extender.io/ are kept; values must be strings, as in Kubernetes.
+Result<void> read_annotations(const nlohmann::json& value,
+                              std::vector<std::pair<std::string, std::string>>& out) {
+  if (!value.is_object()) return make_error("annotations: expected an object of strings");
+  for (const auto& [key, text] : value.items()) {
+    if (!text.is_string()) return make_error("annotations: " + key + ": expected a string");
+    if (key.starts_with(kPodAnnotationPrefix)) out.emplace_back(key, text.get<std::string>());
+  }
+  return {};
+}
+
+Result<JsonlRow> jsonl_fields(std::string_view line) {
   const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
   if (object.is_discarded() || !object.is_object()) return make_error("not a JSON object");
-  std::vector<std::string> fields(kFieldNames.size());
+  JsonlRow row;
+  std::vector<std::string>& fields = row.fields;
+  fields.resize(kFieldNames.size());
   for (const auto& [key, value] : object.items()) {
+    if (key == "annotations") {
+      if (Result<void> read = read_annotations(value, row.annotations); !read) return read.error();
+      continue;
+    }
     const auto known = std::find(kFieldNames.begin(), kFieldNames.end(), key);
     if (known == kFieldNames.end()) return make_error("unknown key \"" + key + "\"");
     if (value.is_null()) continue;
@@ -131,7 +156,7 @@ Result<std::vector<std::string>> jsonl_fields(std::string_view line) {
     fields[known - kFieldNames.begin()] =
         value.is_string() ? value.get<std::string>() : value.dump();
   }
-  return fields;
+  return row;
 }
 
 // Calls `row(line, where)` for each non-empty, non-comment line; `where` is "source:N: " for
@@ -193,10 +218,12 @@ Result<Trace> parse_trace_jsonl(std::string_view text, std::string_view source) 
   Trace trace;
   Result<void> read =
       for_each_line(text, source, [&](std::string_view line, const std::string& where) {
-        Result<std::vector<std::string>> fields = jsonl_fields(line);
-        if (!fields) return Result<void>(make_error(where + fields.error().message));
-        const std::vector<std::string_view> views(fields->begin(), fields->end());
-        return add_row(trace, views, where);
+        Result<JsonlRow> row = jsonl_fields(line);
+        if (!row) return Result<void>(make_error(where + row.error().message));
+        const std::vector<std::string_view> views(row->fields.begin(), row->fields.end());
+        Result<void> added = add_row(trace, views, where);
+        if (added) trace.back().annotations = std::move(row->annotations);
+        return added;
       });
   if (!read) return read.error();
   sort_by_arrival(trace);

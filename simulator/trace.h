@@ -38,6 +38,8 @@ struct TracePod {
   int64_t epc_bytes = 0;
   int64_t cpu_milli = 0;
   int64_t memory_bytes = 0;
+  // epc-extender.io/ annotations (per-pod overrides of the scoring config), JSON Lines traces only.
+  std::vector<std::pair<std::string, std::string>> annotations;
 
   bool needs_epc() const { return epc_bytes > 0; }
 };

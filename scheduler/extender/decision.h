@@ -15,17 +15,10 @@
 #include <vector>
 
 #include "model/fit.h"
+#include "model/rejection_groups.h"
 #include "scheduler/extender/verb.h"
 
 namespace epc {
-
-// Nodes a filter call turned away for the same cause in the same pool.
-struct RejectionGroup {
-  std::string pool;  // pools.labelKey value of the nodes; "" without pools
-  FitCause cause = FitCause::kNone;
-  size_t nodes = 0;
-  std::string example;  // the first such node and its reason: `conf-1: insufficient ...`
-};
 
 // What a bind call did to the ledger.
 enum class BindEffect {
@@ -33,6 +26,7 @@ enum class BindEffect {
   kBound,       // committed (or already bound there) and, with an API server, the Binding created
   kConflict,    // the ledger refused: EPC no longer free, or the pod is bound elsewhere
   kRolledBack,  // committed, then the API server refused the Binding: the commitment was undone
+  kHeld,  // committed, then the Binding's fate is unknown (timeout, 5xx): held as a reservation
 };
 
 struct Decision {

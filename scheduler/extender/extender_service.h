@@ -81,6 +81,9 @@ class ExtenderService {
   Readiness readiness() const;
   SteadyTime now() const;
   void reserve(const Pod& pod, std::string_view node) const;
+  // Nodes mode: lets the ledger learn the nodes kube-scheduler sent that the source has not
+  // delivered yet, so filter, reservations and bind all count EPC on them alike.
+  void learn_sent_nodes(const std::vector<NodeArg>& nodes) const;
 
   ClusterState& state_;
   PolicySource policy_;

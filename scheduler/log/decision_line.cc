@@ -16,6 +16,8 @@ std::string_view bind_effect_name(BindEffect effect) {
       return "conflict";
     case BindEffect::kRolledBack:
       return "rolled_back";
+    case BindEffect::kHeld:
+      return "held";
   }
   return "unknown";
 }

@@ -14,6 +14,7 @@
 
 #include "model/node.h"
 #include "model/pod.h"
+#include "model/victims.h"
 
 namespace epc {
 
@@ -38,14 +39,6 @@ struct BindingArgs {
   std::string pod_namespace;
   std::string pod_uid;
   std::string node;
-};
-
-// Victims of one node in a preempt request: full pods (Nodes mode) or UIDs only (NodeNames mode).
-struct NodeVictims {
-  std::string node_name;
-  std::vector<Pod> pods;              // NodeNameToVictims form
-  std::vector<std::string> pod_uids;  // NodeNameToMetaVictims form (also filled from `pods`)
-  int64_t num_pdb_violations = 0;
 };
 
 // ExtenderPreemptionArgs.

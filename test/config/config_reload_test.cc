@@ -123,8 +123,9 @@ class ConfiguredService : public ::testing::Test {
 // pod on n1 (1/8 after placement), n2 (5/8) and n3 (3/16).
 const std::string kBinpackRank =
     R"([{"Host":"n1","Score":8},{"Host":"n2","Score":10},{"Host":"n3","Score":9}])";
+// n1 and n3 tie at 8; only the first keeps it (one top node: see decide_prioritize).
 const std::string kSpreadProportional =
-    R"([{"Host":"n1","Score":8},{"Host":"n2","Score":3},{"Host":"n3","Score":8}])";
+    R"([{"Host":"n1","Score":8},{"Host":"n2","Score":3},{"Host":"n3","Score":7}])";
 const std::string kBinpackConfig = kHeader + "strategy: {type: binpack, normalization: rank}\n";
 const std::string kSpreadConfig =
     kHeader + "strategy: {type: spread, normalization: proportional}\n";
