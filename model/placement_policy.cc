@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "model/choices.h"
 #include "model/int128.h"
 
 namespace epc {
@@ -20,13 +21,12 @@ std::string_view name_of(T value, const std::array<std::pair<std::string_view, T
 template <class T, size_t N>
 Result<T> parse_choice(std::string_view text,
                        const std::array<std::pair<std::string_view, T>, N>& names) {
-  std::string listed;
   for (const auto& [name, value] : names) {
     if (name == text) return value;
-    if (!listed.empty()) listed += ", ";
-    listed += name;
   }
-  return make_error("must be one of " + listed + "; got \"" + std::string(text) + "\"");
+  const auto choice_name = [](const auto& choice) { return choice.first; };
+  return make_error(
+      must_be_one_of(join_names(names, choice_name), "\"" + std::string(text) + "\""));
 }
 
 }  // namespace
