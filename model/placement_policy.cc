@@ -62,10 +62,6 @@ const std::vector<ShapePoint>& PlacementPolicy::effective_shape() const {
   return shape.empty() ? default_shape() : shape;
 }
 
-std::string_view to_string(Strategy strategy) {
-  return name_of(strategy, kStrategyNames);
-}
-
 std::string_view to_string(Normalization normalization) {
   return name_of(normalization, kNormalizationNames);
 }
@@ -80,10 +76,6 @@ std::string_view to_string(ConfidentialRule rule) {
 
 std::string_view to_string(OverrideKey key) {
   return name_of(key, kOverrideKeyNames);
-}
-
-Result<Strategy> parse_strategy(std::string_view text) {
-  return parse_choice(text, kStrategyNames);
 }
 
 Result<Normalization> parse_normalization(std::string_view text) {

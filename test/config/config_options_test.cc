@@ -8,6 +8,9 @@
 #include "config/config_printer.h"
 #include "config/scoring_config.h"
 #include "model/quantity.h"
+#include "model/scoring/bestfit.h"
+#include "model/scoring/ratio.h"
+#include "model/scoring/spread.h"
 
 namespace epc {
 namespace {
@@ -64,7 +67,7 @@ extender:
   EXPECT_EQ(policy.confidential_selector.text(), "agentpool in (confpool)");
   EXPECT_EQ(policy.confidential_rule, ConfidentialRule::kEpcAndSelector);
   EXPECT_EQ(policy.pool_label_key, "agentpool");
-  EXPECT_EQ(policy.strategy, Strategy::kRatio);
+  EXPECT_EQ(policy.strategy, &kRatio);
   EXPECT_EQ(policy.normalization, Normalization::kProportional);
   EXPECT_EQ(policy.shape, (std::vector<ShapePoint>{{0, 10}, {100, 0}}));
   EXPECT_EQ(policy.bestfit_history, 16);
@@ -79,8 +82,8 @@ extender:
 }
 
 TEST(ScoringConfigOptions, TheShortStrategyFormStillWorks) {
-  EXPECT_EQ(parsed("strategy: bestfit\n").policy.strategy, Strategy::kBestFit);
-  EXPECT_EQ(parsed("strategy: {type: spread}\n").policy.strategy, Strategy::kSpread);
+  EXPECT_EQ(parsed("strategy: bestfit\n").policy.strategy, &kBestFit);
+  EXPECT_EQ(parsed("strategy: {type: spread}\n").policy.strategy, &kSpread);
 }
 
 TEST(ScoringConfigOptions, ShapeErrorsAreUpstreamsChecksWithPaths) {
