@@ -168,6 +168,29 @@ TEST(ScoringConfigOptions, OverrideAndExtenderErrors) {
             "extender.verbs[1]: must be one of filter, prioritize, bind, preempt; got \"score\"");
 }
 
+// Strategy names come from the strategy table: the config reads and prints every entry, and its
+// errors list exactly the table's names (strategy_table_test checks strategy_names() against it).
+TEST(ScoringConfigOptions, ReadsAndPrintsEveryStrategyOfTheTable) {
+  for (const ScoringStrategy* strategy : scoring_strategies()) {
+    const std::string name(strategy->name);
+    EXPECT_EQ(parsed("strategy: " + name + "\n").policy.strategy, strategy);
+    const ScoringConfig config = parsed("strategy: {type: " + name + "}\n");
+    EXPECT_EQ(config.policy.strategy, strategy);
+    const std::string printed = format_config(config);
+    EXPECT_NE(printed.find("type: " + name + "\n"), std::string::npos) << printed;
+    const auto reparsed = parse_config(printed);
+    ASSERT_TRUE(reparsed.ok()) << reparsed.error().message;
+    EXPECT_EQ(reparsed->policy.strategy, strategy);
+  }
+  const std::string names = strategy_names();
+  EXPECT_EQ(error_of("strategy: sideways\n"),
+            "strategy: must be one of " + names + "; got \"sideways\"");
+  EXPECT_EQ(error_of("strategy: {type: [binpack]}\n"),
+            "strategy.type: must be one of " + names + "; got a sequence");
+  EXPECT_EQ(error_of("strategy: [binpack]\n"),
+            "strategy: must be one of " + names + ", or a mapping with type; got a sequence");
+}
+
 TEST(ScoringConfigOptions, PrintingFillsInDefaultsAndParsesBackToTheSameConfig) {
   const std::string printed = format_config(ScoringConfig{});
   EXPECT_NE(printed.find("type: binpack"), std::string::npos) << printed;
