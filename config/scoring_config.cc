@@ -445,12 +445,16 @@ Result<std::string> read_config_file(const std::string& path) {
   return text;
 }
 
+Result<ScoringConfig> parse_config_file(const std::string& path, std::string_view text) {
+  Result<ScoringConfig> config = parse_config(text);
+  if (!config) return prefixed(path, config.error());
+  return config;
+}
+
 Result<ScoringConfig> load_config(const std::string& path) {
   Result<std::string> text = read_config_file(path);
   if (!text) return text.error();
-  Result<ScoringConfig> config = parse_config(*text);
-  if (!config) return prefixed(path, config.error());
-  return config;
+  return parse_config_file(path, *text);
 }
 
 Result<PlacementPolicy> parse_scoring_config(std::string_view text) {
