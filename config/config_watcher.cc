@@ -132,19 +132,9 @@ Result<void> ConfigWatcher::apply_file() {
     set_error(std::nullopt);  // the file in force is back (e.g. a bad edit was reverted)
     return {};
   }
-  Result<ScoringConfig> config = parse_config(*text);
-  if (!config) {
-    // Every line names the file, as at startup.
-    std::string message;
-    std::string_view rest = config.error().message;
-    while (!rest.empty()) {
-      const size_t end = rest.find('\n');
-      if (!message.empty()) message += "\n";
-      message += path_ + ": " + std::string(rest.substr(0, end));
-      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    }
-    return refuse(std::move(message), hash);
-  }
+  // Every error line names the file, as at startup.
+  Result<ScoringConfig> config = parse_config_file(path_, *text);
+  if (!config) return refuse(config.error().message, hash);
   if (!same_resources(config->resources, config_.load()->resources)) {
     return refuse(path_ +
                       ": epcResources: EPC resource names and units take effect only when "

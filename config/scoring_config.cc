@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/yaml_fields.h"
+#include "model/choices.h"
 
 namespace epc {
 namespace {
@@ -178,26 +179,32 @@ class ConfigReader {
     }
   }
 
+  // A strategy's name, from the strategy table.
+  void read_strategy_type(const YAML::Node& node, const std::string& path) {
+    if (node.IsScalar()) {
+      if (const ScoringStrategy* strategy = find_strategy(node.Scalar())) {
+        policy().strategy = strategy;
+        return;
+      }
+    }
+    problems_.add(path, must_be_one_of(strategy_names(), describe(node)));
+  }
+
   void read_strategy(const YAML::Node& node, const std::string& path) {
     // The short form `strategy: binpack` of the first config version keeps working.
     if (node.IsScalar()) {
-      if (auto s = read_choice(node, path, kStrategyNames, problems_)) policy().strategy = *s;
+      read_strategy_type(node, path);
       return;
     }
     if (!node.IsMap()) {
       problems_.add(path,
-                    "must be one of binpack, spread, ratio, bestfit, or a mapping with type; "
-                    "got " +
-                        describe(node));
+                    must_be_one_of(strategy_names() + ", or a mapping with type", describe(node)));
       return;
     }
     static constexpr std::array<std::string_view, 4> kKeys{"type", "normalization", "ratio",
                                                            "bestfit"};
     if (!section(node, path, kKeys)) return;
-    if (const YAML::Node n = node["type"]) {
-      if (auto s = read_choice(n, path + ".type", kStrategyNames, problems_))
-        policy().strategy = *s;
-    }
+    if (const YAML::Node n = node["type"]) read_strategy_type(n, path + ".type");
     if (const YAML::Node n = node["normalization"]) {
       if (auto v = read_choice(n, path + ".normalization", kNormalizationNames, problems_)) {
         policy().normalization = *v;
@@ -438,12 +445,16 @@ Result<std::string> read_config_file(const std::string& path) {
   return text;
 }
 
+Result<ScoringConfig> parse_config_file(const std::string& path, std::string_view text) {
+  Result<ScoringConfig> config = parse_config(text);
+  if (!config) return prefixed(path, config.error());
+  return config;
+}
+
 Result<ScoringConfig> load_config(const std::string& path) {
   Result<std::string> text = read_config_file(path);
   if (!text) return text.error();
-  Result<ScoringConfig> config = parse_config(*text);
-  if (!config) return prefixed(path, config.error());
-  return config;
+  return parse_config_file(path, *text);
 }
 
 Result<PlacementPolicy> parse_scoring_config(std::string_view text) {

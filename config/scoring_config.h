@@ -39,8 +39,10 @@ struct ScoringConfig {
 
 // Errors are joined with "\n", one per problem.
 Result<ScoringConfig> parse_config(std::string_view text);
-// As parse_config; an unreadable file is an error naming the path and the errno text, and every
-// other error line is prefixed with the path.
+// As parse_config, for the text of the file at `path`: every error line is prefixed with the path.
+// Startup (load_config, which `config check` uses) and live reload both read files through it.
+Result<ScoringConfig> parse_config_file(const std::string& path, std::string_view text);
+// As parse_config_file; an unreadable file is an error naming the path and the errno text.
 Result<ScoringConfig> load_config(const std::string& path);
 
 // The policy part alone (kept for callers that need nothing else).

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/choices.h"
+
 namespace epc {
 
 // Accumulates problems instead of stopping at the first.
@@ -69,12 +71,8 @@ std::optional<T> read_choice(const YAML::Node& node, const std::string& path,
       if (node.Scalar() == name) return value;
     }
   }
-  std::string names;
-  for (const auto& choice : choices) {
-    if (!names.empty()) names += ", ";
-    names += choice.first;
-  }
-  problems.add(path, "must be one of " + names + "; got " + describe(node));
+  const auto name_of = [](const auto& choice) { return choice.first; };
+  problems.add(path, must_be_one_of(join_names(choices, name_of), describe(node)));
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "model/choices.h"
 #include "model/int128.h"
 
 namespace epc {
@@ -20,13 +21,12 @@ std::string_view name_of(T value, const std::array<std::pair<std::string_view, T
 template <class T, size_t N>
 Result<T> parse_choice(std::string_view text,
                        const std::array<std::pair<std::string_view, T>, N>& names) {
-  std::string listed;
   for (const auto& [name, value] : names) {
     if (name == text) return value;
-    if (!listed.empty()) listed += ", ";
-    listed += name;
   }
-  return make_error("must be one of " + listed + "; got \"" + std::string(text) + "\"");
+  const auto choice_name = [](const auto& choice) { return choice.first; };
+  return make_error(
+      must_be_one_of(join_names(names, choice_name), "\"" + std::string(text) + "\""));
 }
 
 }  // namespace
@@ -62,10 +62,6 @@ const std::vector<ShapePoint>& PlacementPolicy::effective_shape() const {
   return shape.empty() ? default_shape() : shape;
 }
 
-std::string_view to_string(Strategy strategy) {
-  return name_of(strategy, kStrategyNames);
-}
-
 std::string_view to_string(Normalization normalization) {
   return name_of(normalization, kNormalizationNames);
 }
@@ -80,10 +76,6 @@ std::string_view to_string(ConfidentialRule rule) {
 
 std::string_view to_string(OverrideKey key) {
   return name_of(key, kOverrideKeyNames);
-}
-
-Result<Strategy> parse_strategy(std::string_view text) {
-  return parse_choice(text, kStrategyNames);
 }
 
 Result<Normalization> parse_normalization(std::string_view text) {

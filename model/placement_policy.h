@@ -17,16 +17,9 @@
 
 #include "model/label_selector.h"
 #include "model/result.h"
+#include "model/scoring/strategies.h"
 
 namespace epc {
-
-// How EPC pods are ranked among nodes where they fit.
-enum class Strategy {
-  kBinPack,  // fullest node after placement first (MostAllocated): keeps whole nodes free
-  kSpread,   // emptiest node after placement first (LeastAllocated)
-  kRatio,    // a piecewise-linear utilization → score shape (RequestedToCapacityRatio)
-  kBestFit,  // least stranded EPC after placement, given the sizes of recent EPC pods
-};
 
 // How a strategy's preferences become 0..10 scores.
 enum class Normalization {
@@ -76,11 +69,13 @@ struct Headroom {
 enum class OverrideKey { kStrategy, kNormalization };
 
 struct PlacementPolicy {
-  Strategy strategy = Strategy::kBinPack;
+  // How EPC pods are ranked among nodes where they fit: an entry of the strategy table
+  // (scoring/strategies.h), never null. Policies compare strategies by identity.
+  const ScoringStrategy* strategy = &kBinPack;
   Normalization normalization = Normalization::kRank;
-  // kRatio's shape, utilization strictly increasing; empty means kDefaultShape.
+  // The ratio strategy's shape, utilization strictly increasing; empty means default_shape().
   std::vector<ShapePoint> shape;
-  // kBestFit: how many recent EPC pod sizes the service remembers.
+  // The bestfit strategy: how many recent EPC pod sizes the service remembers.
   int64_t bestfit_history = 64;
 
   NonEpcPolicy non_epc_pods = NonEpcPolicy::kPreferGeneral;
@@ -102,13 +97,8 @@ struct PlacementPolicy {
 const std::vector<ShapePoint>& default_shape();
 
 // Names as written in the config file and in pod annotations, one table per choice, shared by the
-// config loader (parsing) and the model (messages).
-inline constexpr std::array<std::pair<std::string_view, Strategy>, 4> kStrategyNames{{
-    {"binpack", Strategy::kBinPack},
-    {"spread", Strategy::kSpread},
-    {"ratio", Strategy::kRatio},
-    {"bestfit", Strategy::kBestFit},
-}};
+// config loader (parsing) and the model (messages). Strategies have their own table
+// (scoring/strategies.h), since each is more than a name.
 inline constexpr std::array<std::pair<std::string_view, Normalization>, 2> kNormalizationNames{{
     {"rank", Normalization::kRank},
     {"proportional", Normalization::kProportional},
@@ -131,14 +121,11 @@ inline constexpr std::array<std::pair<std::string_view, OverrideKey>, 2> kOverri
 }};
 
 // Names as written in the config file and in pod annotations.
-std::string_view to_string(Strategy strategy);
 std::string_view to_string(Normalization normalization);
 std::string_view to_string(NonEpcPolicy policy);
 std::string_view to_string(ConfidentialRule rule);
 std::string_view to_string(OverrideKey key);
-// Errors list the choices and echo the text: `must be one of binpack, spread, ratio, bestfit;
-// got "x"`.
-Result<Strategy> parse_strategy(std::string_view text);
+// Errors list the choices and echo the text: `must be one of rank, proportional; got "x"`.
 Result<Normalization> parse_normalization(std::string_view text);
 
 }  // namespace epc

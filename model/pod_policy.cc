@@ -39,7 +39,7 @@ Result<void> apply_override(OverrideKey key, const std::string& value, Placement
   };
   switch (key) {
     case OverrideKey::kStrategy: {
-      Result<Strategy> strategy = parse_strategy(value);
+      Result<const ScoringStrategy*> strategy = parse_strategy(value);
       if (!strategy) return invalid(strategy.error());
       policy.strategy = *strategy;
       return {};

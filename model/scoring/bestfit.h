@@ -15,8 +15,12 @@
 
 #include "model/epc_demand.h"
 #include "model/node_record.h"
+#include "model/scoring/strategies.h"
 
 namespace epc {
+
+// Reads the recent pod sizes.
+extern const ScoringStrategy kBestFit;
 
 // Greater is better, so that ranking treats it like the other strategies' preferences.
 struct BestFitPreference {

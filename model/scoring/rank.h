@@ -10,8 +10,10 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
+#include "model/node_record.h"
 #include "model/scoring/utilization.h"
 
 namespace epc {
@@ -42,5 +44,18 @@ std::vector<int64_t> rank_scores_of(std::span<const std::optional<T>> preference
 }
 
 std::vector<int64_t> rank_scores(std::span<const std::optional<Fraction>> preferences);
+
+// A strategy's rank scores (ScoringStrategy::rank_scores): `preference(node)` for every non-null
+// entry of `candidates`, ranked by rank_scores_of. The preference type is the strategy's own.
+template <class PreferenceOf>
+std::vector<int64_t> rank_candidates(std::span<const NodeRecord* const> candidates,
+                                     PreferenceOf preference_of) {
+  using Preference = std::invoke_result_t<PreferenceOf&, const NodeRecord&>;
+  std::vector<std::optional<Preference>> preferences(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (candidates[i] != nullptr) preferences[i] = preference_of(*candidates[i]);
+  }
+  return rank_scores_of<Preference>(preferences);
+}
 
 }  // namespace epc

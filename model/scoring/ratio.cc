@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "model/int128.h"
+#include "model/scoring/rank.h"
 
 namespace epc {
 namespace {
@@ -44,6 +45,18 @@ Fraction fraction_of(Int128 numerator, Int128 denominator) {
     denominator >>= 1;
   }
   return Fraction{static_cast<int64_t>(numerator), static_cast<int64_t>(denominator)};
+}
+
+std::vector<int64_t> rank(const ScoringInput& input,
+                          std::span<const NodeRecord* const> candidates) {
+  const std::vector<ShapePoint>& shape = input.policy.effective_shape();
+  return rank_candidates(candidates, [&](const NodeRecord& node) {
+    return ratio_preference(input.demand, node, shape);
+  });
+}
+
+int64_t proportional(const ScoringInput& input, const NodeRecord& node) {
+  return ratio_score(input.demand, node, input.policy.effective_shape());
 }
 
 }  // namespace
@@ -114,5 +127,11 @@ Fraction ratio_preference(const EpcDemand& demand, const NodeRecord& node,
   }
   return fraction_of(shape.back().score, kMaxShapeScore);
 }
+
+constinit const ScoringStrategy kRatio{
+    .name = "ratio",
+    .rank_scores = &rank,
+    .proportional_score = &proportional,
+};
 
 }  // namespace epc

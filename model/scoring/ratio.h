@@ -16,9 +16,13 @@
 #include "model/epc_demand.h"
 #include "model/node_record.h"
 #include "model/placement_policy.h"
+#include "model/scoring/strategies.h"
 #include "model/scoring/utilization.h"
 
 namespace epc {
+
+// Scores with the policy's effective_shape().
+extern const ScoringStrategy kRatio;
 
 // The shape at `utilization` (percent), as BuildBrokenLinearFunction: the first point's score up
 // to its utilization, linear (truncated) between points, the last point's score beyond.

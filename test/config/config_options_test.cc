@@ -8,6 +8,9 @@
 #include "config/config_printer.h"
 #include "config/scoring_config.h"
 #include "model/quantity.h"
+#include "model/scoring/bestfit.h"
+#include "model/scoring/ratio.h"
+#include "model/scoring/spread.h"
 
 namespace epc {
 namespace {
@@ -64,7 +67,7 @@ extender:
   EXPECT_EQ(policy.confidential_selector.text(), "agentpool in (confpool)");
   EXPECT_EQ(policy.confidential_rule, ConfidentialRule::kEpcAndSelector);
   EXPECT_EQ(policy.pool_label_key, "agentpool");
-  EXPECT_EQ(policy.strategy, Strategy::kRatio);
+  EXPECT_EQ(policy.strategy, &kRatio);
   EXPECT_EQ(policy.normalization, Normalization::kProportional);
   EXPECT_EQ(policy.shape, (std::vector<ShapePoint>{{0, 10}, {100, 0}}));
   EXPECT_EQ(policy.bestfit_history, 16);
@@ -79,8 +82,8 @@ extender:
 }
 
 TEST(ScoringConfigOptions, TheShortStrategyFormStillWorks) {
-  EXPECT_EQ(parsed("strategy: bestfit\n").policy.strategy, Strategy::kBestFit);
-  EXPECT_EQ(parsed("strategy: {type: spread}\n").policy.strategy, Strategy::kSpread);
+  EXPECT_EQ(parsed("strategy: bestfit\n").policy.strategy, &kBestFit);
+  EXPECT_EQ(parsed("strategy: {type: spread}\n").policy.strategy, &kSpread);
 }
 
 TEST(ScoringConfigOptions, ShapeErrorsAreUpstreamsChecksWithPaths) {
@@ -163,6 +166,29 @@ TEST(ScoringConfigOptions, OverrideAndExtenderErrors) {
   EXPECT_TRUE(parse_config(kHeader + "extender:\n  weight: 0\n  verbs: [filter]\n").ok());
   EXPECT_EQ(error_of("extender:\n  verbs: [filter, score]\n"),
             "extender.verbs[1]: must be one of filter, prioritize, bind, preempt; got \"score\"");
+}
+
+// Strategy names come from the strategy table: the config reads and prints every entry, and its
+// errors list exactly the table's names (strategy_table_test checks strategy_names() against it).
+TEST(ScoringConfigOptions, ReadsAndPrintsEveryStrategyOfTheTable) {
+  for (const ScoringStrategy* strategy : scoring_strategies()) {
+    const std::string name(strategy->name);
+    EXPECT_EQ(parsed("strategy: " + name + "\n").policy.strategy, strategy);
+    const ScoringConfig config = parsed("strategy: {type: " + name + "}\n");
+    EXPECT_EQ(config.policy.strategy, strategy);
+    const std::string printed = format_config(config);
+    EXPECT_NE(printed.find("type: " + name + "\n"), std::string::npos) << printed;
+    const auto reparsed = parse_config(printed);
+    ASSERT_TRUE(reparsed.ok()) << reparsed.error().message;
+    EXPECT_EQ(reparsed->policy.strategy, strategy);
+  }
+  const std::string names = strategy_names();
+  EXPECT_EQ(error_of("strategy: sideways\n"),
+            "strategy: must be one of " + names + "; got \"sideways\"");
+  EXPECT_EQ(error_of("strategy: {type: [binpack]}\n"),
+            "strategy.type: must be one of " + names + "; got a sequence");
+  EXPECT_EQ(error_of("strategy: [binpack]\n"),
+            "strategy: must be one of " + names + ", or a mapping with type; got a sequence");
 }
 
 TEST(ScoringConfigOptions, PrintingFillsInDefaultsAndParsesBackToTheSameConfig) {

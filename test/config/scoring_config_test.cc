@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include "model/scoring/spread.h"
+
 namespace epc {
 namespace {
 
@@ -44,7 +46,7 @@ TEST(ScoringConfig, ReadsEveryKey) {
                                            "  policy: require-general\n"
                                            "  confidentialNodeScore: 7\n");
   ASSERT_TRUE(policy.ok()) << policy.error().message;
-  EXPECT_EQ(policy->strategy, Strategy::kSpread);
+  EXPECT_EQ(policy->strategy, &kSpread);
   EXPECT_EQ(policy->non_epc_pods, NonEpcPolicy::kRequireGeneral);
   EXPECT_EQ(policy->confidential_node_score, 7);
 }
@@ -54,7 +56,7 @@ TEST(ScoringConfig, AcceptsJson) {
       R"({"apiVersion": "epc-extender.io/v1alpha1", "kind": "ScoringConfig",)"
       R"( "strategy": "binpack", "nonEpcPods": {"policy": "allow", "confidentialNodeScore": 10}})");
   ASSERT_TRUE(policy.ok()) << policy.error().message;
-  EXPECT_EQ(policy->strategy, Strategy::kBinPack);
+  EXPECT_EQ(policy->strategy, &kBinPack);
   EXPECT_EQ(policy->non_epc_pods, NonEpcPolicy::kAllow);
   EXPECT_EQ(policy->confidential_node_score, 10);
 }
@@ -144,7 +146,7 @@ class ScoringConfigFile : public ::testing::Test {
 TEST_F(ScoringConfigFile, LoadsAFile) {
   const auto policy = load_scoring_config(write("c.yaml", kHeader + "strategy: spread\n"));
   ASSERT_TRUE(policy.ok()) << policy.error().message;
-  EXPECT_EQ(policy->strategy, Strategy::kSpread);
+  EXPECT_EQ(policy->strategy, &kSpread);
 }
 
 TEST_F(ScoringConfigFile, ErrorsArePrefixedWithThePath) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <utility>
 
+#include "model/scoring/spread.h"
 #include "scheduler/state/cluster_file.h"
 #include "test/extender/test_support.h"
 
@@ -236,7 +237,7 @@ TEST_F(ServiceTest, PrioritizeFollowsThePolicyOfEachRequest) {
   const std::string request = fixture("k8s-1.30.12", "prioritize-nodenames.request.json");
   EXPECT_EQ(call(Verb::kPrioritize, request),
             Json::parse(R"([{"Host":"sgx-a","Score":9},{"Host":"sgx-b","Score":10}])"));
-  use({.strategy = Strategy::kSpread});
+  use({.strategy = &kSpread});
   EXPECT_EQ(call(Verb::kPrioritize, request),
             Json::parse(R"([{"Host":"sgx-a","Score":10},{"Host":"sgx-b","Score":9}])"));
 }

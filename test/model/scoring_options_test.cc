@@ -14,6 +14,7 @@
 #include "model/scoring/node_scorer.h"
 #include "model/scoring/proportional.h"
 #include "model/scoring/ratio.h"
+#include "model/scoring/spread.h"
 
 namespace epc {
 namespace {
@@ -23,7 +24,7 @@ using ::testing::ElementsAre;
 
 constexpr int64_t kGi = int64_t{1} << 30;
 
-PlacementPolicy with_strategy(Strategy strategy, Normalization normalization) {
+PlacementPolicy with_strategy(const ScoringStrategy* strategy, Normalization normalization) {
   PlacementPolicy policy;
   policy.strategy = strategy;
   policy.normalization = normalization;
@@ -85,19 +86,17 @@ TEST(ScoreNodes, NormalizationProportionalMergesWhatRankKeepsApart) {
   const NodeRecord b = record("b", 100 * kGi, 68 * kGi);  // 69 %
   const NodeRecord c = record("c", 100 * kGi, 9 * kGi);   // 10 %
   const std::vector<const NodeRecord*> nodes{&a, &b, &c};
-  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(Strategy::kBinPack, Normalization::kRank)),
+  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(&kBinPack, Normalization::kRank)),
               ElementsAre(9, 10, 8));
-  EXPECT_THAT(
-      score_nodes(demand, nodes, with_strategy(Strategy::kBinPack, Normalization::kProportional)),
-      ElementsAre(6, 6, 1));
-  EXPECT_THAT(
-      score_nodes(demand, nodes, with_strategy(Strategy::kSpread, Normalization::kProportional)),
-      ElementsAre(3, 3, 9));
+  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(&kBinPack, Normalization::kProportional)),
+              ElementsAre(6, 6, 1));
+  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(&kSpread, Normalization::kProportional)),
+              ElementsAre(3, 3, 9));
 }
 
 TEST(ScoreNodes, RatioFollowsTheShape) {
   // Prefer half-full nodes: 0 % → 0, 50 % → 10, 100 % → 0.
-  PlacementPolicy policy = with_strategy(Strategy::kRatio, Normalization::kProportional);
+  PlacementPolicy policy = with_strategy(&kRatio, Normalization::kProportional);
   policy.shape = {{0, 0}, {50, 10}, {100, 0}};
   const EpcDemand demand{10 * kGi, kIntelEpc};
   const NodeRecord empty = record("empty", 100 * kGi);          // 10 % → 2
@@ -116,10 +115,9 @@ TEST(ScoreNodes, RatioWithoutAShapeIsMostAllocated) {
   const NodeRecord a = record("a", 100 * kGi, 60 * kGi);
   const NodeRecord b = record("b", 100 * kGi, 68 * kGi);
   const std::vector<const NodeRecord*> nodes{&a, &b};
-  EXPECT_THAT(
-      score_nodes(demand, nodes, with_strategy(Strategy::kRatio, Normalization::kProportional)),
-      ElementsAre(6, 6));
-  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(Strategy::kRatio, Normalization::kRank)),
+  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(&kRatio, Normalization::kProportional)),
+              ElementsAre(6, 6));
+  EXPECT_THAT(score_nodes(demand, nodes, with_strategy(&kRatio, Normalization::kRank)),
               ElementsAre(9, 10));
 }
 
@@ -144,13 +142,12 @@ TEST(ScoreNodes, BestFitAvoidsStrandingEpcThatBinpackWouldStrand) {
   const NodeRecord roomy = record("roomy", 64 * kGi);              // 60Gi usable
   const std::vector<const NodeRecord*> nodes{&tight, &exact, &perfect, &roomy};
   const std::vector<int64_t> recent{4 * kGi, 8 * kGi};
-  const PlacementPolicy binpack = with_strategy(Strategy::kBinPack, Normalization::kRank);
+  const PlacementPolicy binpack = with_strategy(&kBinPack, Normalization::kRank);
   EXPECT_THAT(score_nodes(demand, nodes, binpack, recent), ElementsAre(9, 9, 10, 8));
-  const PlacementPolicy bestfit = with_strategy(Strategy::kBestFit, Normalization::kRank);
+  const PlacementPolicy bestfit = with_strategy(&kBestFit, Normalization::kRank);
   EXPECT_THAT(score_nodes(demand, nodes, bestfit, recent), ElementsAre(7, 9, 10, 8));
   // Proportional: a stranding node scores 0, the others as binpack.
-  const PlacementPolicy proportional =
-      with_strategy(Strategy::kBestFit, Normalization::kProportional);
+  const PlacementPolicy proportional = with_strategy(&kBestFit, Normalization::kProportional);
   EXPECT_THAT(score_nodes(demand, nodes, proportional, recent), ElementsAre(0, 7, 10, 0));
 }
 
@@ -269,8 +266,8 @@ TEST(Overrides, AnAllowedAnnotationChangesTheStrategyForThatPodOnly) {
   pod.annotations = {{"epc-extender.io/strategy", "spread"}};
   auto policy = policy_for_pod(base, pod);
   ASSERT_TRUE(policy.ok()) << policy.error().message;
-  EXPECT_EQ((*policy)->strategy, Strategy::kSpread);
-  EXPECT_EQ(base->strategy, Strategy::kBinPack);
+  EXPECT_EQ((*policy)->strategy, &kSpread);
+  EXPECT_EQ(base->strategy, &kBinPack);
   const EpcDemand demand{1 * kGi, kIntelEpc};
   const NodeRecord empty = record("empty", 8 * kGi);
   const NodeRecord half = record("half", 8 * kGi, 4 * kGi);

@@ -25,7 +25,7 @@ std::vector<int64_t> score(const EpcDemand& demand, const std::vector<const Node
   return score_nodes(demand, nodes, policy);
 }
 
-PlacementPolicy strategy(Strategy s) {
+PlacementPolicy strategy(const ScoringStrategy* s) {
   PlacementPolicy policy;
   policy.strategy = s;
   return policy;
@@ -63,24 +63,22 @@ TEST(ScoreNodes, BinpackPrefersTheFullestNodeAfterPlacement) {
   const NodeRecord empty = record("empty", 128 * kMi);
   const NodeRecord half = record("half", 128 * kMi, 64 * kMi);
   const NodeRecord small = record("small", 32 * kMi, 8 * kMi);  // 24/32 after placement
-  EXPECT_THAT(score(k16Mi, {&empty, &half, &small}, strategy(Strategy::kBinPack)),
-              ElementsAre(8, 9, 10));
+  EXPECT_THAT(score(k16Mi, {&empty, &half, &small}, strategy(&kBinPack)), ElementsAre(8, 9, 10));
 }
 
 TEST(ScoreNodes, SpreadPrefersTheEmptiestNodeAfterPlacement) {
   const NodeRecord empty = record("empty", 128 * kMi);
   const NodeRecord half = record("half", 128 * kMi, 64 * kMi);
   const NodeRecord small = record("small", 32 * kMi, 8 * kMi);
-  EXPECT_THAT(score(k16Mi, {&empty, &half, &small}, strategy(Strategy::kSpread)),
-              ElementsAre(10, 9, 8));
+  EXPECT_THAT(score(k16Mi, {&empty, &half, &small}, strategy(&kSpread)), ElementsAre(10, 9, 8));
 }
 
 TEST(ScoreNodes, EqualUtilizationOnDifferentSizesTies) {
   const NodeRecord a = record("a", 64 * kMi, 16 * kMi);  // 32/64 after placement
   const NodeRecord b = record("b", 32 * kMi);            // 16/32 after placement
   const NodeRecord c = record("c", 128 * kMi);           // 16/128
-  EXPECT_THAT(score(k16Mi, {&a, &b, &c}, strategy(Strategy::kBinPack)), ElementsAre(10, 10, 9));
-  EXPECT_THAT(score(k16Mi, {&a, &b, &c}, strategy(Strategy::kSpread)), ElementsAre(9, 9, 10));
+  EXPECT_THAT(score(k16Mi, {&a, &b, &c}, strategy(&kBinPack)), ElementsAre(10, 10, 9));
+  EXPECT_THAT(score(k16Mi, {&a, &b, &c}, strategy(&kSpread)), ElementsAre(9, 9, 10));
 }
 
 TEST(ScoreNodes, NodesWhereThePodDoesNotFitOrUnknownScoreZeroAndTakeNoRank) {
@@ -100,9 +98,9 @@ TEST(ScoreNodes, MoreThanTenDistinctCandidatesBottomOutAtZero) {
   std::vector<const NodeRecord*> nodes;
   for (const auto& node : records) nodes.push_back(&node);
   // Bin-packing: the most committed (n11) is best.
-  EXPECT_THAT(score(k16Mi, nodes, strategy(Strategy::kBinPack)),
+  EXPECT_THAT(score(k16Mi, nodes, strategy(&kBinPack)),
               ElementsAre(0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
-  EXPECT_THAT(score(k16Mi, nodes, strategy(Strategy::kSpread)),
+  EXPECT_THAT(score(k16Mi, nodes, strategy(&kSpread)),
               ElementsAre(10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0));
 }
 
