@@ -446,13 +446,15 @@ void ExtenderService::bind(std::string body, Respond respond) const {
   const bool undo_on_failure = *committed == EpcLedger::BindOutcome::kCommitted;
   options_.binder->bind(
       *args, [this, request, undo_on_failure, respond = std::move(respond), answer,
-              decision = std::move(decision)](Result<void> created) mutable {
-        if (!created && undo_on_failure) {
+              decision = std::move(decision)](std::optional<BindError> failed) mutable {
+        // TODO(bind-ambiguity): a BindFailure::kUnknown Binding may exist; keep the commitment
+        // until the pod's watch event says where it went, instead of taking it back as here.
+        if (failed && undo_on_failure) {
           state_.modify([&](EpcLedger& ledger) { ledger.unbind(request); });
           decision.bind = BindEffect::kRolledBack;
         }
         respond(answer(std::move(decision),
-                       created ? std::string_view() : std::string_view(created.error().message)));
+                       failed ? std::string_view(failed->message) : std::string_view()));
       });
 }
 

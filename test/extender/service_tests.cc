@@ -543,10 +543,10 @@ TEST_F(ServiceTest, TheStartupWaitIsBoundedAndOnlyForAStartingSource) {
   EXPECT_LT(at_once, std::chrono::seconds(5));
 }
 
-// Records Binding calls and answers them with a scripted outcome.
+// Records Binding calls and answers them with a scripted outcome (std::nullopt: bound).
 class ScriptedBinder : public PodBinder {
  public:
-  explicit ScriptedBinder(Result<void> outcome) : outcome_(std::move(outcome)) {}
+  explicit ScriptedBinder(std::optional<BindError> outcome) : outcome_(std::move(outcome)) {}
   void bind(const BindingArgs& binding, Done done) const override {
     calls.push_back(binding.pod_namespace + "/" + binding.pod_name + "->" + binding.node);
     done(outcome_);
@@ -554,11 +554,11 @@ class ScriptedBinder : public PodBinder {
   mutable std::vector<std::string> calls;
 
  private:
-  Result<void> outcome_;
+  std::optional<BindError> outcome_;
 };
 
 TEST_F(ServiceTest, BindCreatesTheBindingAfterCommittingAndKeepsItWhenTheApiAgrees) {
-  auto binder = std::make_shared<ScriptedBinder>(Result<void>{});
+  auto binder = std::make_shared<ScriptedBinder>(std::nullopt);
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   const Json bound =
@@ -570,7 +570,8 @@ TEST_F(ServiceTest, BindCreatesTheBindingAfterCommittingAndKeepsItWhenTheApiAgre
 
 TEST_F(ServiceTest, ABindingTheApiRefusesIsRolledBackAndReported) {
   auto binder = std::make_shared<ScriptedBinder>(
-      make_error("binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\""));
+      BindError{"binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\"",
+                BindFailure::kRefused});
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   const Json bound =
@@ -588,7 +589,7 @@ TEST_F(ServiceTest, ARetriedBindThatFailsDoesNotUndoTheFirstOne) {
   // the server had already bound the pod): the pod stays bound in the ledger.
   call(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json"));
   ASSERT_EQ(committed("sgx-a"), kMi);
-  auto binder = std::make_shared<ScriptedBinder>(make_error("timeout"));
+  auto binder = std::make_shared<ScriptedBinder>(BindError{"timeout", BindFailure::kUnknown});
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   EXPECT_EQ(
