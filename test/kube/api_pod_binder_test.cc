@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "fake_api_client.h"
 #include "kube_test_support.h"
 
 namespace epc {
@@ -26,13 +27,9 @@ class ApiPodBinderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(server_.started());
-    KubeConnection connection;
-    connection.server = server_.url();
-    ApiClientOptions options;
-    options.request_timeout = std::chrono::milliseconds(1000);
-    Result<std::unique_ptr<ApiClient>> client = ApiClient::create(connection, options);
-    ASSERT_TRUE(client) << client.error().message;
-    client_ = std::move(*client);
+    // 1 s, so that the timeout test need not wait long for the client to give up.
+    client_ = test::fake_api_client(server_, std::chrono::milliseconds(1000));
+    ASSERT_NE(client_, nullptr);
     binder_ = std::make_unique<ApiPodBinder>(*client_);
     server_.put(node_object("n1"));
     server_.put(node_object("n2"));
