@@ -302,8 +302,11 @@ void ExtenderService::bind(std::string body, Respond respond) const {
   if (!options_.binder) return respond(answer(std::move(decision), {}));
   options_.binder->bind(
       *args, [this, request, outcome = *committed.outcome, respond = std::move(respond), answer,
-              decision = std::move(decision)](Result<void> created) mutable {
-        const BindingAnswer said = created ? BindingAnswer::kCreated : BindingAnswer::kRefused;
+              decision = std::move(decision)](std::optional<BindError> failed) mutable {
+        const BindingAnswer said = !failed ? BindingAnswer::kCreated
+                                   : failed->failure == BindFailure::kRefused
+                                       ? BindingAnswer::kRefused
+                                       : BindingAnswer::kUnknown;
         const SteadyTime at = now();
         const BindSettlement settled = state_.modify([&](EpcLedger& ledger) {
           return settle_binding(ledger, request, outcome, said, at + options_.reservation_ttl);
@@ -311,7 +314,7 @@ void ExtenderService::bind(std::string body, Respond respond) const {
         if (settled == BindSettlement::kReleased) decision.bind = BindEffect::kRolledBack;
         if (settled == BindSettlement::kHeld) decision.bind = BindEffect::kHeld;
         respond(answer(std::move(decision),
-                       created ? std::string_view() : std::string_view(created.error().message)));
+                       failed ? std::string_view(failed->message) : std::string_view()));
       });
 }
 

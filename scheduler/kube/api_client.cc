@@ -291,19 +291,19 @@ pplx::task<ApiResponse> ApiClient::send(Result<http_request> request,
       });
 }
 
-pplx::task<Result<void>> ApiClient::post(const std::string& path, std::string json,
-                                         std::string what) {
+pplx::task<CreateOutcome> ApiClient::post(const std::string& path, std::string json,
+                                          std::string what) {
   Result<http_request> request = make_request(web::http::methods::POST, path);
   if (request) request->set_body(std::move(json), "application/json");
   return send(std::move(request), pplx::cancellation_token::none())
-      .then([what = std::move(what)](pplx::task<ApiResponse> sent) -> Result<void> {
+      .then([what = std::move(what)](pplx::task<ApiResponse> sent) -> CreateOutcome {
         try {
           const ApiResponse reply = sent.get();
           // A body lost after a 2xx status does not change what the status says.
-          if (reply.status >= 200 && reply.status < 300) return {};
-          return make_error(what + ": " + reply.describe());
+          if (reply.status >= 200 && reply.status < 300) return {{}, reply.status};
+          return {make_error(what + ": " + reply.describe()), reply.status};
         } catch (const std::exception& error) {
-          return make_error(what + ": " + transport_message(error));
+          return {make_error(what + ": " + transport_message(error)), 0};
         }
       });
 }
@@ -358,8 +358,8 @@ pplx::task<WatchEnd> ApiClient::watch(std::string path_and_query, LineHandler on
       });
 }
 
-pplx::task<Result<void>> ApiClient::create_binding(std::string pod_namespace, std::string pod_name,
-                                                   std::string pod_uid, std::string node_name) {
+pplx::task<CreateOutcome> ApiClient::create_binding(std::string pod_namespace, std::string pod_name,
+                                                    std::string pod_uid, std::string node_name) {
   nlohmann::json metadata = {{"name", pod_name}, {"namespace", pod_namespace}};
   if (!pod_uid.empty()) metadata["uid"] = pod_uid;
   const nlohmann::json binding = {
@@ -374,7 +374,8 @@ pplx::task<Result<void>> ApiClient::create_binding(std::string pod_namespace, st
 pplx::task<Result<void>> ApiClient::create_event(std::string event_namespace,
                                                  std::string event_name, std::string event_json) {
   return post("/api/v1/namespaces/" + event_namespace + "/events", std::move(event_json),
-              "event " + event_namespace + "/" + event_name);
+              "event " + event_namespace + "/" + event_name)
+      .then([](CreateOutcome created) { return std::move(created.result); });
 }
 
 }  // namespace epc

@@ -51,6 +51,14 @@ struct WatchEnd {
   int http_status = 0;
 };
 
+// How creating an object ended: `result` is ok on a 2xx. `http_status` is the status of the
+// response (0 when none arrived), so that callers can tell a refusal from a failure that leaves
+// the write in doubt without reading the message.
+struct CreateOutcome {
+  Result<void> result;
+  int http_status = 0;
+};
+
 class ApiClient {
  public:
   using LineHandler = std::function<Result<void>(std::string_view line)>;
@@ -73,9 +81,9 @@ class ApiClient {
 
   // POST /api/v1/namespaces/{ns}/pods/{name}/binding. Errors carry the status and the server's
   // message, e.g. `binding default/x to node-1: HTTP 409: ... pod x is already assigned to node
-  // "node-0"`.
-  pplx::task<Result<void>> create_binding(std::string pod_namespace, std::string pod_name,
-                                          std::string pod_uid, std::string node_name);
+  // "node-0"`; the status is also in the outcome's http_status.
+  pplx::task<CreateOutcome> create_binding(std::string pod_namespace, std::string pod_name,
+                                           std::string pod_uid, std::string node_name);
 
   // POST /api/v1/namespaces/{ns}/events with `event_json`, a core/v1 Event. Errors read like
   // `event default/x.0123456789abcdef: HTTP 403: ...`.
@@ -94,7 +102,7 @@ class ApiClient {
   pplx::task<ApiResponse> send(Result<web::http::http_request> request,
                                pplx::cancellation_token cancel);
   // Creates an object: POSTs `json` to `path`; an Error starts with `what`.
-  pplx::task<Result<void>> post(const std::string& path, std::string json, std::string what);
+  pplx::task<CreateOutcome> post(const std::string& path, std::string json, std::string what);
 
   std::string server_;
   web::http::client::http_client requests_;

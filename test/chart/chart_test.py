@@ -140,7 +140,7 @@ class SecondSchedulerTest(ChartCase):
         self.assertEqual(ext["urlPrefix"], "http://127.0.0.1:8888")
         self.assertEqual((ext["filterVerb"], ext["prioritizeVerb"], ext["preemptVerb"]),
                          ("filter", "prioritize", "preempt"))
-        self.assertNotIn("bindVerb", ext)
+        self.assertEqual(ext["bindVerb"], "bind", "extender.bind defaults to true")
         self.assertEqual(ext["weight"], 1)
         self.assertIs(ext["nodeCacheCapable"], True)
         self.assertIs(ext["ignorable"], False)
@@ -307,15 +307,21 @@ class SecondSchedulerTest(ChartCase):
 class ExtenderEntryTest(ChartCase):
     """Values that shape the extender entry, checked in the second scheduler's configuration."""
 
-    def test_the_extender_reads_its_state_writes_events_and_binds_only_when_asked(self):
+    def test_the_extender_reads_its_state_writes_events_and_binds_unless_told_not_to(self):
         events = {"apiGroups": ["", "events.k8s.io"], "resources": ["events"], "verbs": ["create", "patch"]}
         for mode in ("secondScheduler", "extenderOnly"):
-            for bind in (False, True):
+            for bind in (None, False, True):  # None: the default, which binds
                 with self.subTest(mode=mode, bind=bind):
-                    r = render({"mode": mode, "extender": {"bind": bind}})
+                    r = render({"mode": mode} if bind is None else {"mode": mode, "extender": {"bind": bind}})
+                    if bind is None:
+                        bind = True
                     if mode == "secondScheduler":
                         ext = self.only_extender(self.scheduler_config(r))
                         self.assertEqual(ext.get("bindVerb"), "bind" if bind else None)
+                    else:
+                        stanza, policy = self.snippets(r)
+                        for entry in (self.only_extender(stanza), self.only_extender(policy)):
+                            self.assertEqual(entry.get("bindVerb"), "bind" if bind else None)
                     rules = r.get("ClusterRole", f"{NAMESPACE}-{FULLNAME}-extender")["rules"]
                     reads = [x for x in rules if set(x["verbs"]) <= {"get", "list", "watch"}]
                     writes = [x for x in rules if set(x["verbs"]) & WRITE_VERBS]
@@ -382,7 +388,7 @@ class ExtenderEntryTest(ChartCase):
         self.assertEqual(scoring, {"apiVersion": "epc-extender.io/v1alpha1", "kind": "ScoringConfig",
                                    "strategy": "spread",
                                    "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7},
-                                   "extender": {"weight": 1, "verbs": ["filter", "prioritize", "preempt"]}})
+                                   "extender": {"weight": 1, "verbs": ["filter", "prioritize", "preempt", "bind"]}})
 
     def test_scoring_config_tells_the_extender_the_weight_and_verbs_kube_scheduler_uses(self):
         r = render({"extender": {"weight": 3, "bind": True, "preempt": False}})
@@ -396,8 +402,13 @@ class ExtenderEntryTest(ChartCase):
     def test_default_scoring_config_means_the_repository_default(self):
         # The chart renders only the keys it has values for; what must agree is the effective config
         # the extender derives from it, as `epc-extender config print` shows it.
+        # Except the verbs: the chart binds by default (extender.bind), config/default.yaml lists no bind,
+        # so the comparison turns bind off and the default's verbs are checked on their own.
         binary = os.environ["EPC_EXTENDER_BINARY"]
-        rendered = render().get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"]
+        default_verbs = yaml.safe_load(render().get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
+        self.assertEqual(default_verbs["extender"]["verbs"], ["filter", "prioritize", "preempt", "bind"])
+        without_bind = render({"extender": {"bind": False}})
+        rendered = without_bind.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"]
         with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
             f.write(rendered)
             f.flush()
@@ -523,6 +534,11 @@ class ExtenderOnlyTest(ChartCase):
     def test_bind_with_several_replicas_is_refused(self):
         self.assert_rejected({"mode": "extenderOnly", "extender": {"bind": True, "replicas": 2}},
                              "extender.replicas")
+        # bind is the default, so several replicas need it turned off.
+        self.assert_rejected({"mode": "extenderOnly", "extender": {"replicas": 2}}, "extender.replicas")
+        r = render({"mode": "extenderOnly", "extender": {"bind": False, "replicas": 2}})
+        self.assertEqual(r.deployment()["spec"]["replicas"], 2)
+        self.assertNotIn("bindVerb", self.only_extender(self.snippets(r)[0]))
 
     def test_renders_for_pre_1_23_clusters(self):
         r = render({"mode": "extenderOnly"}, "--kube-version", "1.22.0")
@@ -725,13 +741,21 @@ class ListenersTest(ChartCase):
             with self.subTest(values=values):
                 text = notes(values)
                 self.assertIn("WARNING: ANY pod in the cluster can call the extender's verbs port 8888", text)
-                for path in ("/filter", "/prioritize", "/preempt", "/status", "/debug/state"):
+                for path in ("/filter", "/prioritize", "/preempt", "/bind", "/status", "/debug/state"):
                     self.assertIn(path, text)
-                self.assertNotIn("/bind", text)
-        self.assertIn("/sgx/bind", notes({"mode": "extenderOnly", "extender": {"bind": True, "pathPrefix": "/sgx"}}))
+        self.assertIn("/sgx/bind", notes({"mode": "extenderOnly", "extender": {"pathPrefix": "/sgx"}}))
+        self.assertNotIn("/bind", notes({"mode": "extenderOnly", "extender": {"bind": False}}))
         for values in protected:
             with self.subTest(values=values):
                 self.assertNotIn("WARNING: ANY pod", notes(values))
+
+    def test_notes_say_what_turning_bind_off_costs(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                self.assertNotIn("extender.bind=false", notes({"mode": mode}))
+                text = notes({"mode": mode, "extender": {"bind": False, "weight": 5}})
+                self.assertIn("NOTE: extender.bind=false: kube-scheduler binds pods itself", text)
+                self.assertIn("guessing kube-scheduler's pick and on extender.weight (5)", text)
 
     def test_notes_show_how_to_reach_the_status_page_in_second_scheduler_mode(self):
         text = notes()

@@ -589,10 +589,10 @@ TEST_F(ServiceTest, TheStartupWaitIsBoundedAndOnlyForAStartingSource) {
   EXPECT_LT(at_once, std::chrono::seconds(5));
 }
 
-// Records Binding calls and answers them with a scripted outcome.
+// Records Binding calls and answers them with a scripted outcome (std::nullopt: bound).
 class ScriptedBinder : public PodBinder {
  public:
-  explicit ScriptedBinder(Result<void> outcome) : outcome_(std::move(outcome)) {}
+  explicit ScriptedBinder(std::optional<BindError> outcome) : outcome_(std::move(outcome)) {}
   void bind(const BindingArgs& binding, Done done) const override {
     calls.push_back(binding.pod_namespace + "/" + binding.pod_name + "->" + binding.node);
     done(outcome_);
@@ -600,11 +600,11 @@ class ScriptedBinder : public PodBinder {
   mutable std::vector<std::string> calls;
 
  private:
-  Result<void> outcome_;
+  std::optional<BindError> outcome_;
 };
 
 TEST_F(ServiceTest, BindCreatesTheBindingAfterCommittingAndKeepsItWhenTheApiAgrees) {
-  auto binder = std::make_shared<ScriptedBinder>(Result<void>{});
+  auto binder = std::make_shared<ScriptedBinder>(std::nullopt);
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   const Json bound =
@@ -616,7 +616,8 @@ TEST_F(ServiceTest, BindCreatesTheBindingAfterCommittingAndKeepsItWhenTheApiAgre
 
 TEST_F(ServiceTest, ABindingTheApiRefusesIsRolledBackAndReported) {
   auto binder = std::make_shared<ScriptedBinder>(
-      make_error("binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\""));
+      BindError{"binding refused: 409 pod epc-1 is already assigned to node \"sgx-b\"",
+                BindFailure::kRefused});
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   const Json bound =
@@ -629,12 +630,41 @@ TEST_F(ServiceTest, ABindingTheApiRefusesIsRolledBackAndReported) {
   EXPECT_EQ(pod->node_name, "");
 }
 
+// A Binding whose fate is unknown (a timeout, a 5xx) may have bound the pod: its EPC stays held as
+// a reservation, so no other pod takes it before the watch says where the pod went (before, it was
+// released at once).
+TEST_F(ServiceTest, ABindingWhoseFateIsUnknownKeepsItsEpcHeldUntilTheWatchSays) {
+  auto binder =
+      std::make_shared<ScriptedBinder>(BindError{"binding failed: timeout", BindFailure::kUnknown});
+  const ExtenderService service(
+      state_, [this] { return policy_; }, options({.binder = binder}));
+  const Json bound =
+      Json::parse(service.handle(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json")).body);
+  EXPECT_EQ(bound["Error"], "binding failed: timeout");
+  EXPECT_EQ(committed("sgx-a"), 0);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), kMi);
+  // Another pod sees that EPC as taken: sgx-a has 128Mi, 1Mi of it held.
+  const Json other = call(Verb::kFilter, names_request(pod_json("other", "128Mi"), R"(["sgx-a"])"));
+  EXPECT_THAT(other["FailedNodes"]["sgx-a"].get<std::string>(), HasSubstr("1Mi reserved"));
+  // The watch then shows the pod bound there: committed, no longer reserved.
+  Pod epc1;
+  epc1.namespace_name = "default";
+  epc1.name = "epc-1";
+  epc1.uid = std::string(kPendingEpc1_130);
+  epc1.node_name = "sgx-a";
+  epc1.phase = PodPhase::Running;
+  epc1.containers.push_back({{{"sgx.intel.com/epc", "1Mi"}}, {}, "c0"});
+  ASSERT_TRUE(state_.modify([&](EpcLedger& ledger) { return ledger.upsert_pod(epc1); }).ok());
+  EXPECT_EQ(committed("sgx-a"), kMi);
+  EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), 0);
+}
+
 TEST_F(ServiceTest, ARetriedBindThatFailsDoesNotUndoTheFirstOne) {
   // The first bind succeeded; kube-scheduler's retry of it fails at the API (e.g. a timeout after
   // the server had already bound the pod): the pod stays bound in the ledger.
   call(Verb::kBind, fixture("k8s-1.30.12", "bind.request.json"));
   ASSERT_EQ(committed("sgx-a"), kMi);
-  auto binder = std::make_shared<ScriptedBinder>(make_error("timeout"));
+  auto binder = std::make_shared<ScriptedBinder>(BindError{"timeout", BindFailure::kUnknown});
   const ExtenderService service(
       state_, [this] { return policy_; }, options({.binder = binder}));
   EXPECT_EQ(

@@ -1326,6 +1326,8 @@ class Handler(BaseHTTPRequestHandler):
         """POST pods/{name}/binding (and the legacy namespaces/{ns}/bindings)."""
         app = self.app
         body = self.read_json()
+        # before the write, so a client that gives up still finds the pod bound
+        self.apply_delay("bindings")
         if not isinstance(body, dict):
             raise err_bad_request("unable to decode request body: not an object")
         if body.get("kind") not in (None, "", "Binding"):

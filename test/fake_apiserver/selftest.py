@@ -665,6 +665,16 @@ class BindingTests(ServerTestCase):
         self.assertEqual(self.bind("p2", "n1")[0], 503)
         self.assertEqual(self.bind("p2", "n1")[0], 409)  # it did commit
 
+    def test_binding_delay_fault(self):
+        self.srv.put(pod("p1"))
+        self.srv.ctl("faults", {"delay_ms": {"ms": 300, "resource": "bindings",
+                                             "count": 1}})
+        self.assertEqual(self.srv.get("/api/v1/nodes")[0], 200)  # not delayed, not used up
+        t0 = time.monotonic()
+        self.assertEqual(self.bind("p1", "n1")[0], 201)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.3)
+        self.assertEqual(self.srv.ctl("faults")["faults"], {})
+
 
 class EventTests(ServerTestCase):
     FLAGS = ("--bookmark-interval", "0",)

@@ -31,8 +31,8 @@ constexpr int kNodes = 4;
 constexpr int kPods = 240;
 constexpr int kClients = 64;  // cpprestsdk's pool has 40 threads
 
-// Answers each Binding from a worker thread after a short random delay; one in four fails, as an
-// API server under load or a conflicting writer would.
+// Answers each Binding from a worker thread after a short random delay; one in four is refused,
+// as an API server would for a conflicting writer.
 class FlakyBinder : public PodBinder {
  public:
   FlakyBinder() : worker_([this] { run(); }) {}
@@ -68,8 +68,9 @@ class FlakyBinder : public PodBinder {
       queue_.pop_front();
       lock.unlock();
       std::this_thread::sleep_for(std::chrono::microseconds(200));
-      call.done(call.fail ? Result<void>(make_error("injected failure for " + call.pod))
-                          : Result<void>());
+      call.done(call.fail ? std::optional<BindError>(BindError{"injected failure for " + call.pod,
+                                                               BindFailure::kRefused})
+                          : std::nullopt);
       lock.lock();
     }
   }

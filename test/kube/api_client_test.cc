@@ -174,8 +174,9 @@ TEST_F(ApiClientTest, BindingCreatedConflictAndServerError) {
   }
   ASSERT_FALSE(uid.empty());
 
-  Result<void> bound = client_->create_binding("ns", "p", "", "n1").get();
-  ASSERT_TRUE(bound) << bound.error().message;
+  CreateOutcome bound = client_->create_binding("ns", "p", "", "n1").get();
+  ASSERT_TRUE(bound.result) << bound.result.error().message;
+  EXPECT_EQ(bound.http_status, 201);
   bool found = false;
   const nlohmann::json objects = server_.control_get("state")["objects"];
   for (const auto& object : objects) {
@@ -186,15 +187,24 @@ TEST_F(ApiClientTest, BindingCreatedConflictAndServerError) {
   }
   EXPECT_TRUE(found);
 
-  Result<void> conflict = client_->create_binding("ns", "p", "", "n2").get();
-  ASSERT_FALSE(conflict);
-  EXPECT_THAT(conflict.error().message, HasSubstr("binding ns/p to n2: HTTP 409"));
-  EXPECT_THAT(conflict.error().message, HasSubstr("pod p is already assigned to node \"n1\""));
+  CreateOutcome conflict = client_->create_binding("ns", "p", "", "n2").get();
+  ASSERT_FALSE(conflict.result);
+  EXPECT_EQ(conflict.http_status, 409);
+  EXPECT_THAT(conflict.result.error().message, HasSubstr("binding ns/p to n2: HTTP 409"));
+  EXPECT_THAT(conflict.result.error().message,
+              HasSubstr("pod p is already assigned to node \"n1\""));
 
   server_.set_faults({{"binding_fail", 500}});
-  Result<void> failed = client_->create_binding("ns", "q", uid, "n2").get();
-  ASSERT_FALSE(failed);
-  EXPECT_THAT(failed.error().message, HasSubstr("HTTP 500"));
+  CreateOutcome failed = client_->create_binding("ns", "q", uid, "n2").get();
+  ASSERT_FALSE(failed.result);
+  EXPECT_EQ(failed.http_status, 500);
+  EXPECT_THAT(failed.result.error().message, HasSubstr("HTTP 500"));
+
+  server_.set_faults({{"down", true}});
+  CreateOutcome unanswered = client_->create_binding("ns", "q", uid, "n2").get();
+  server_.set_faults({{"down", false}});
+  ASSERT_FALSE(unanswered.result);
+  EXPECT_EQ(unanswered.http_status, 0);
 }
 
 TEST(TokenRotation, TheClientRereadsItsTokenFile) {

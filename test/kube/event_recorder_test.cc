@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "fake_api_client.h"
 #include "kube_test_support.h"
 #include "scheduler/kube/pod_event.h"
 
@@ -43,13 +44,8 @@ class EventRecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(server_.started());
-    KubeConnection connection;
-    connection.server = server_.url();
-    ApiClientOptions options;
-    options.request_timeout = std::chrono::seconds(5);
-    Result<std::unique_ptr<ApiClient>> client = ApiClient::create(connection, options);
-    ASSERT_TRUE(client) << client.error().message;
-    client_ = std::move(*client);
+    client_ = test::fake_api_client(server_);
+    ASSERT_NE(client_, nullptr);
   }
 
   std::unique_ptr<EventRecorder> make_recorder(EventRecorderOptions options = {}) {

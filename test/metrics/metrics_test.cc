@@ -55,8 +55,8 @@ std::string bind_body(const std::string& pod, const std::string& node) {
 class SwitchableBinder : public PodBinder {
  public:
   void bind(const BindingArgs&, Done done) const override {
-    if (refuse) return done(make_error("HTTP 409: conflict"));
-    done({});
+    if (refuse) return done(BindError{"HTTP 409: conflict", BindFailure::kRefused});
+    done(std::nullopt);
   }
   std::atomic<bool> refuse = false;
 };
