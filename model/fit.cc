@@ -167,18 +167,31 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
   return std::string(to_string(status.cause));
 }
 
-FitStatus judge(const EpcDemand& demand, const NodeRecord& node, const PlacementPolicy& policy) {
-  return demand.needs_epc() ? judge_epc_pod(demand, node, policy) : judge_general_pod(node, policy);
+// A node kube-scheduler named that the cluster state does not hold (NodeNames mode; the watch has
+// not delivered it yet). A pod without EPC passes wherever the non-EPC policy has no opinion on
+// the node; require-general needs to know whether the node is confidential, which only its
+// delivery will tell, hence kUnschedulable: a later attempt may pass. EPC pods stay unresolvable.
+FitStatus judge_unknown_node(const EpcDemand& demand, const PlacementPolicy& policy) {
+  if (demand.needs_epc()) return unresolvable(FitCause::kUnknownNode);
+  if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return kFitsStatus;
+  return {Fit::kUnschedulable, FitCause::kUnknownNode};
+}
+
+std::string describe_unknown_node(FitStatus status, std::string_view node_name) {
+  if (status.fit == Fit::kUnresolvable) return unknown_node_reason(node_name);
+  return "node \"" + std::string(node_name) +
+         "\" is not in epc-extender's cluster state yet, and nonEpcPods policy require-general "
+         "needs to know whether it is confidential";
 }
 
 FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                   const PlacementPolicy& policy, const EpcResources* resources) {
-  if (node == nullptr) {
-    return {Fit::kUnresolvable, unknown_node_reason(node_name), FitCause::kUnknownNode};
-  }
-  const FitStatus status = judge(demand, *node, policy);
+  const FitStatus status = judge_fit(demand, node, policy);
   if (status.fit == Fit::kFits) return {Fit::kFits, {}, FitCause::kNone};
-  return {status.fit, describe(status, demand, *node, policy, resources), status.cause};
+  return {status.fit,
+          node == nullptr ? describe_unknown_node(status, node_name)
+                          : describe(status, demand, *node, policy, resources),
+          status.cause};
 }
 
 FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, int64_t victim_bytes,
@@ -193,8 +206,9 @@ FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, i
 
 FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node,
                     const PlacementPolicy& policy) {
-  if (node == nullptr) return unresolvable(FitCause::kUnknownNode);
-  return judge(demand, *node, policy);
+  if (node == nullptr) return judge_unknown_node(demand, policy);
+  return demand.needs_epc() ? judge_epc_pod(demand, *node, policy)
+                            : judge_general_pod(*node, policy);
 }
 
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,

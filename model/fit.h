@@ -6,6 +6,11 @@
 // unknown, outside the confidential selector): preemption skips those. Reasons carry the numbers,
 // e.g. `insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi`.
 //
+// A node the extender does not know (NodeNames mode, not delivered by the watch yet) is
+// unresolvable for an EPC pod. A pod without EPC passes it under nonEpcPods allow and
+// prefer-general, which have no opinion that could turn a node away; under require-general it is
+// kUnschedulable, since whether it is confidential is only unknown until the watch delivers it.
+//
 // The policy's headroom (EPC kept for privileged pods; policy_for_pod lifts it for them) counts
 // as taken: a pod that would fit only by using it is kUnschedulable while evicting other pods
 // could make room outside the headroom (preemption may help, as with any shortage), and
@@ -64,7 +69,8 @@ struct FitStatus {
 // the same fit and cause, plus the reason.
 FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node, const PlacementPolicy& policy);
 
-// `node` is null when the extender does not know a node kube-scheduler named (NodeNames mode).
+// `node` is null when the extender does not know a node kube-scheduler named (NodeNames mode); see
+// above for the verdicts then.
 // `resources` only supplies the names listed in the reason for a node without EPC.
 FitVerdict check_fit(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                      const PlacementPolicy& policy, const EpcResources& resources);
@@ -90,7 +96,8 @@ std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_b
 // the non-EPC policy keeps pods without EPC away from.
 bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy);
 
-// The reason given for a node name the extender does not know.
+// The reason given for a node name the extender does not know, where that is final: to an EPC
+// pod's filter, and to a bind.
 std::string unknown_node_reason(std::string_view node_name);
 
 }  // namespace epc

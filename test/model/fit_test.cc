@@ -23,11 +23,33 @@ void expect(const FitVerdict& verdict, Fit fit, const std::string& reason) {
   EXPECT_EQ(verdict.reason, reason);
 }
 
-TEST(CheckFit, UnknownNodesAreUnresolvable) {
+TEST(CheckFit, UnknownNodesAreUnresolvableForEpcPods) {
   expect(check_fit(k64Mi, nullptr, "n9", {}), Fit::kUnresolvable,
          R"(node "n9" is not in epc-extender's cluster state)");
-  expect(check_fit(kNone, nullptr, "n9", {}), Fit::kUnresolvable,
-         R"(node "n9" is not in epc-extender's cluster state)");
+  EXPECT_EQ(judge_fit(k64Mi, nullptr, {}).fit, Fit::kUnresolvable);
+}
+
+// The README promises that under allow and prefer-general every node passes a pod without EPC:
+// one the watch has not delivered yet included.
+TEST(CheckFit, PodsWithoutEpcPassUnknownNodesUnderAllowAndPreferGeneral) {
+  for (const auto policy : {NonEpcPolicy::kAllow, NonEpcPolicy::kPreferGeneral}) {
+    expect(check_fit(kNone, nullptr, "n9", with(policy)), Fit::kFits, "");
+    EXPECT_EQ(judge_fit(kNone, nullptr, with(policy)).fit, Fit::kFits);
+  }
+}
+
+// Whether an unknown node is confidential cannot be told, so require-general turns it away; but
+// only until the watch delivers it, so not as unresolvable.
+TEST(CheckFit, RequireGeneralTurnsUnknownNodesAwayUntilTheyAreKnown) {
+  const PlacementPolicy policy = with(NonEpcPolicy::kRequireGeneral);
+  const FitVerdict verdict = check_fit(kNone, nullptr, "n9", policy);
+  expect(verdict, Fit::kUnschedulable,
+         R"(node "n9" is not in epc-extender's cluster state yet, and nonEpcPods policy )"
+         "require-general needs to know whether it is confidential");
+  EXPECT_EQ(verdict.cause, FitCause::kUnknownNode);
+  const FitStatus status = judge_fit(kNone, nullptr, policy);
+  EXPECT_EQ(status.fit, Fit::kUnschedulable);
+  EXPECT_EQ(status.cause, FitCause::kUnknownNode);
 }
 
 TEST(CheckFit, PodsWithoutEpcFitAnyNodeUnderAllowAndPreferGeneral) {
