@@ -198,6 +198,43 @@ Result<void> read_init_containers(JsonValue& value, const JsonPath& at, const Ep
       });
 }
 
+// Operators compare exactly, as ToleratesTaint does; "" is Equal.
+TolerationOperator parse_toleration_operator(std::string_view op) {
+  if (op.empty() || op == "Equal") return TolerationOperator::kEqual;
+  if (op == "Exists") return TolerationOperator::kExists;
+  return TolerationOperator::kOther;
+}
+
+Result<Toleration> read_toleration(JsonValue& value, const JsonPath& at) {
+  Toleration toleration;
+  std::string op;
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        std::string* target = keys_equal(key, "key")        ? &toleration.key
+                              : keys_equal(key, "operator") ? &op
+                              : keys_equal(key, "value")    ? &toleration.value
+                              : keys_equal(key, "effect")   ? &toleration.effect
+                                                            : nullptr;
+        if (target == nullptr) return {};
+        return read_string_into(field, field_at, *target);
+      });
+  if (!done) return done.error();
+  toleration.op = parse_toleration_operator(op);
+  return toleration;
+}
+
+Result<void> read_tolerations(JsonValue& value, const JsonPath& at, std::vector<Toleration>& out) {
+  out.clear();  // a repeated key replaces the list, as Go does for slices
+  return read_array(value, at,
+                    [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+                      Result<Toleration> toleration = read_toleration(item, item_at);
+                      if (!toleration) return toleration.error();
+                      out.push_back(std::move(*toleration));
+                      return {};
+                    });
+}
+
 Result<void> read_pod_spec(JsonValue& value, const JsonPath& at, const EpcResources& epc,
                            Pod& pod) {
   return read_object(
@@ -208,6 +245,8 @@ Result<void> read_pod_spec(JsonValue& value, const JsonPath& at, const EpcResour
         if (keys_equal(key, "initContainers")) {
           return read_init_containers(field, field_at, epc, pod.init_containers);
         }
+        if (keys_equal(key, "tolerations"))
+          return read_tolerations(field, field_at, pod.tolerations);
         if (keys_equal(key, "overhead")) {
           Result<ResourceList> overhead = read_resource_list(field, field_at, epc);
           if (!overhead) return overhead.error();
@@ -275,6 +314,7 @@ Result<void> read_node_conditions(JsonValue& value, const JsonPath& at, Node& no
         if (condition->type == "Ready") {
           node.readiness =
               condition->status == "True" ? NodeReadiness::Ready : NodeReadiness::NotReady;
+          node.unreachable = condition->status == "Unknown";
         }
         return {};
       });

@@ -354,6 +354,34 @@ TEST(DecodePod, PhasesAreReadExactly) {
   EXPECT_EQ(phase_of(R"("running")"), PodPhase::Unknown);
 }
 
+TEST(DecodePod, TolerationsKeepWhatMatchingReads) {
+  const std::string body = padded(
+      R"({"Pod":{"spec":{"tolerations":[{"operator":"Exists"},)"
+      R"({"key":"node.kubernetes.io/not-ready","Operator":"Exists","effect":"NoExecute",)"
+      R"("tolerationSeconds":300},{"key":"dedicated","value":"enclaves","effect":"NoSchedule"},)"
+      R"({"key":"k","operator":"Equal","value":null},{"key":"n","operator":"Gt","value":"5"},)"
+      R"({"key":"k","operator":"exists"}]}}})");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
+  ASSERT_TRUE(args.ok()) << args.error().message;
+  const std::vector<Toleration>& tolerations = args->pod.tolerations;
+  ASSERT_EQ(tolerations.size(), 6u);
+  EXPECT_EQ(tolerations[0].key, "");
+  EXPECT_EQ(tolerations[0].op, TolerationOperator::kExists);
+  EXPECT_EQ(tolerations[0].effect, "");
+  EXPECT_EQ(tolerations[1].key, "node.kubernetes.io/not-ready");
+  EXPECT_EQ(tolerations[1].op, TolerationOperator::kExists);
+  EXPECT_EQ(tolerations[1].effect, "NoExecute");
+  // No operator is Equal.
+  EXPECT_EQ(tolerations[2].op, TolerationOperator::kEqual);
+  EXPECT_EQ(tolerations[2].value, "enclaves");
+  EXPECT_EQ(tolerations[2].effect, "NoSchedule");
+  EXPECT_EQ(tolerations[3].op, TolerationOperator::kEqual);
+  EXPECT_EQ(tolerations[3].value, "");
+  // Operators are enum values, compared exactly.
+  EXPECT_EQ(tolerations[4].op, TolerationOperator::kOther);
+  EXPECT_EQ(tolerations[5].op, TolerationOperator::kOther);
+}
+
 Result<Node> decode_one_node(const std::string& node_json) {
   const std::string body = padded(R"({"Pod":{},"Nodes":{"items":[)" + node_json + "]}}");
   Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
@@ -372,10 +400,13 @@ TEST(DecodeNode, ReadinessCordonAndCapacity) {
   EXPECT_EQ(node->capacity, (ResourceList{{"sgx.intel.com/epc", "128Mi"}}));
   EXPECT_EQ(node->readiness, NodeReadiness::NotReady);
 
+  EXPECT_FALSE(node->unreachable);
+
   Result<Node> unknown = decode_one_node(
       R"({"metadata":{"name":"n"},"status":{"conditions":[{"type":"Ready","status":"Unknown"}]}})");
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->readiness, NodeReadiness::NotReady);
+  EXPECT_TRUE(unknown->unreachable);
 
   Result<Node> silent = decode_one_node(R"({"metadata":{"name":"n"}})");
   ASSERT_TRUE(silent.ok());
@@ -522,6 +553,13 @@ TEST(DecodeErrors, WrongTypesAtEachLevel) {
             R"(NodeNames: expected an array, got string "a")");
   EXPECT_EQ(extender_error(R"({"Pod":{},"NodeNames":["a",1]})"),
             "NodeNames[1]: expected a string, got number 1");
+}
+
+TEST(DecodeErrors, TolerationsNameTheirPath) {
+  EXPECT_EQ(extender_error(R"({"Pod":{"spec":{"tolerations":[{"key":7}]}}})"),
+            "Pod.spec.tolerations[0].key: expected a string, got number 7");
+  EXPECT_EQ(extender_error(R"({"Pod":{"spec":{"tolerations":{"key":"k"}}}})"),
+            "Pod.spec.tolerations: expected an array, got object");
 }
 
 TEST(DecodeErrors, NonNumericQuantityTokensAreRejected) {

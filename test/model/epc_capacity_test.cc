@@ -77,12 +77,14 @@ TEST(NodeRecord, CarriesCapacityStateAndUsage) {
   Node node = node_with({{"sgx.intel.com/epc", "128Mi"}}, {});
   node.unschedulable = true;
   node.readiness = NodeReadiness::NotReady;
+  node.unreachable = true;
   const NodeRecord record = make_node_record(node, EpcResources::defaults(), 32 * kMi, 2);
   EXPECT_EQ(record.name, "n1");
   EXPECT_EQ(record.epc.bytes, 128 * kMi);
   EXPECT_TRUE(record.capacity_error.empty());
   EXPECT_TRUE(record.unschedulable);
   EXPECT_EQ(record.readiness, NodeReadiness::NotReady);
+  EXPECT_TRUE(record.unreachable);
   EXPECT_EQ(record.committed_bytes, 32 * kMi);
   EXPECT_EQ(record.epc_pods, 2);
   EXPECT_EQ(record.free_bytes(), 96 * kMi);
