@@ -99,7 +99,8 @@ Result<EpcDemand> epc_demand(const Pod& pod, const EpcResources& resources) {
     return make_error("pod " + pod.key() + ": total EPC demand exceeds " +
                       std::to_string(std::numeric_limits<int64_t>::max()) + " bytes");
   }
-  return EpcDemand{static_cast<int64_t>(*bytes), first_epc_name(pod, resources)};
+  return EpcDemand{static_cast<int64_t>(*bytes), first_epc_name(pod, resources),
+                   pod_tolerations(pod.tolerations)};
 }
 
 }  // namespace epc

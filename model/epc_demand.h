@@ -1,4 +1,5 @@
-// EpcDemand: how much EPC a pod needs on a node, by Kubernetes' own resource rule.
+// EpcDemand: what a pod asks of a node, as fit judges it: how much EPC, by Kubernetes' own
+// resource rule, and which of the node conditions fit turns nodes away for the pod tolerates.
 //
 // Effective request = max(sum over app containers and restartable (sidecar) init containers,
 // largest regular init container plus the sidecars started before it) + spec.overhead, the rule
@@ -13,6 +14,7 @@
 #include "model/epc_resources.h"
 #include "model/pod.h"
 #include "model/result.h"
+#include "model/toleration.h"
 
 namespace epc {
 
@@ -21,6 +23,9 @@ struct EpcDemand {
   // The EPC resource name the pod asked for, used in messages ("insufficient sgx.intel.com/epc").
   // Empty when the pod names no EPC resource at all.
   std::string resource;
+  // Which cordoned or NotReady nodes the pod may still go to, from its tolerations. A demand built
+  // by hand tolerates none, as before pods' tolerations were read.
+  PodTolerations tolerates = {};
 
   bool needs_epc() const { return bytes > 0; }
 };

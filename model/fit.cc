@@ -81,10 +81,18 @@ FitStatus judge_general_pod(const NodeRecord& node, const PlacementPolicy& polic
 FitStatus judge_epc_pod(const EpcDemand& demand, const NodeRecord& node,
                         const PlacementPolicy& policy) {
   if (!node.capacity_error.empty()) return unresolvable(FitCause::kInvalidCapacity);
-  if (node.unschedulable) return unresolvable(FitCause::kCordoned);
+  // A pod that tolerates the taint standing for the condition passes, as in kube-scheduler
+  // (NodeUnschedulable's Filter; TaintToleration for the node lifecycle controller's taints): see
+  // model/toleration.h.
+  if (node.unschedulable && !demand.tolerates.unschedulable) {
+    return unresolvable(FitCause::kCordoned);
+  }
   // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
-  if (node.readiness == NodeReadiness::NotReady) return unresolvable(FitCause::kNotReady);
+  if (node.readiness == NodeReadiness::NotReady &&
+      !(node.unreachable ? demand.tolerates.unreachable : demand.tolerates.not_ready)) {
+    return unresolvable(FitCause::kNotReady);
+  }
   if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc);
   if (needs_selector(policy) && !selector_matches(node, policy)) {
     return unresolvable(FitCause::kSelectorMismatch);

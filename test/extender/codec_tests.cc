@@ -11,6 +11,9 @@
 #include <string>
 #include <utility>
 
+#include "model/epc_demand.h"
+#include "model/fit.h"
+#include "model/node_record.h"
 #include "test/extender/test_support.h"
 
 namespace epc {
@@ -412,6 +415,88 @@ TEST(DecodeNode, ReadinessCordonAndCapacity) {
   ASSERT_TRUE(silent.ok());
   EXPECT_EQ(silent->readiness, NodeReadiness::Unknown);
   EXPECT_FALSE(silent->unschedulable);
+}
+
+// The filter verdicts for a request's pod on each of its Nodes, judged as the service does.
+std::vector<FitVerdict> verdicts_for(const std::string& pod_json, const std::string& nodes_json) {
+  const std::string body =
+      padded(R"({"Pod":)" + pod_json + R"(,"Nodes":{"items":[)" + nodes_json + "]}}");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
+  EXPECT_TRUE(args.ok()) << args.error().message;
+  if (!args) return {};
+  Result<EpcDemand> demand = epc_demand(args->pod, kEpc);
+  EXPECT_TRUE(demand.ok()) << demand.error().message;
+  if (!demand) return {};
+  std::vector<FitVerdict> verdicts;
+  for (const NodeArg& node : *args->nodes) {
+    const NodeRecord record = make_node_record(node.node, kEpc);
+    verdicts.push_back(check_fit(*demand, &record, node.node.name, PlacementPolicy{}, kEpc));
+  }
+  return verdicts;
+}
+
+std::string epc_pod_tolerating(const std::string& tolerations) {
+  return R"({"metadata":{"name":"p","namespace":"kube-system","uid":"u"},"spec":{)"
+         R"("containers":[{"resources":{"requests":{"sgx.intel.com/epc":"1Mi"}}}],)"
+         R"("tolerations":)" +
+         tolerations + "}}";
+}
+
+// Cordoned; Ready False (tainted node.kubernetes.io/not-ready); Ready Unknown (tainted
+// node.kubernetes.io/unreachable).
+const std::string kUnwelcomingNodes =
+    R"({"metadata":{"name":"cordoned"},"spec":{"unschedulable":true},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"True"}]}},)"
+    R"({"metadata":{"name":"not-ready"},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"False"}]}},)"
+    R"({"metadata":{"name":"unreachable"},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"Unknown"}]}})";
+
+std::vector<Fit> fits_of(const std::vector<FitVerdict>& verdicts) {
+  std::vector<Fit> fits;
+  for (const FitVerdict& verdict : verdicts) fits.push_back(verdict.fit);
+  return fits;
+}
+
+TEST(DecodePod, TolerationsLetAnEpcPodOntoCordonedAndNotReadyNodes) {
+  // A DaemonSet-style toleration of everything: no key, operator Exists.
+  EXPECT_THAT(
+      fits_of(verdicts_for(epc_pod_tolerating(R"([{"operator":"Exists"}])"), kUnwelcomingNodes)),
+      ElementsAre(Fit::kFits, Fit::kFits, Fit::kFits));
+  // What the DaemonSet controller adds: each condition's taint by key, NoSchedule or any effect.
+  EXPECT_THAT(
+      fits_of(verdicts_for(
+          epc_pod_tolerating(R"([{"key":"node.kubernetes.io/unschedulable","operator":"Exists",)"
+                             R"("effect":"NoSchedule"},{"key":"node.kubernetes.io/not-ready",)"
+                             R"("operator":"Exists"},{"key":"node.kubernetes.io/unreachable",)"
+                             R"("operator":"Exists","effect":"NoSchedule"}])"),
+          kUnwelcomingNodes)),
+      ElementsAre(Fit::kFits, Fit::kFits, Fit::kFits));
+}
+
+TEST(DecodePod, OnlyMatchingTolerationsLetAnEpcPodOntoThoseNodes) {
+  // The tolerations every pod gets from the DefaultTolerationSeconds admission plugin are for
+  // NoExecute (eviction), not NoSchedule: they admit no such node.
+  const std::vector<FitVerdict> defaults = verdicts_for(
+      epc_pod_tolerating(R"([{"key":"node.kubernetes.io/not-ready","operator":"Exists",)"
+                         R"("effect":"NoExecute","tolerationSeconds":300},)"
+                         R"({"key":"node.kubernetes.io/unreachable","operator":"Exists",)"
+                         R"("effect":"NoExecute","tolerationSeconds":300}])"),
+      kUnwelcomingNodes);
+  EXPECT_THAT(fits_of(defaults),
+              ElementsAre(Fit::kUnresolvable, Fit::kUnresolvable, Fit::kUnresolvable));
+  // Tolerating not-ready admits a NotReady node, not an unreachable one (another taint).
+  EXPECT_THAT(fits_of(verdicts_for(
+                  epc_pod_tolerating(R"([{"key":"node.kubernetes.io/not-ready","operator":"Equal",)"
+                                     R"("value":"","effect":"NoSchedule"}])"),
+                  kUnwelcomingNodes)),
+              ElementsAre(Fit::kUnresolvable, Fit::kFits, Fit::kUnresolvable));
+  // A value the taint does not carry matches nothing.
+  EXPECT_THAT(
+      fits_of(verdicts_for(
+          epc_pod_tolerating(R"([{"key":"node.kubernetes.io/unschedulable","value":"yes"}])"),
+          kUnwelcomingNodes)),
+      ElementsAre(Fit::kUnresolvable, Fit::kUnresolvable, Fit::kUnresolvable));
 }
 
 TEST(DecodeNodes, KeepsOnlyTheLabelsAskedForAndStillEchoesThemAll) {

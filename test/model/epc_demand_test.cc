@@ -123,6 +123,27 @@ TEST(EpcDemand, PodsWithoutEpcOrWithZeroEpcNeedNone) {
   EXPECT_EQ(zero_demand->resource, kIntel);
 }
 
+TEST(EpcDemand, CarriesWhichNodeConditionsThePodTolerates) {
+  Pod pod;
+  pod.containers = {requesting("1Mi")};
+  const auto none = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->tolerates.unschedulable);
+  EXPECT_FALSE(none->tolerates.not_ready);
+  EXPECT_FALSE(none->tolerates.unreachable);
+
+  pod.tolerations = {
+      Toleration{.key = "node.kubernetes.io/unschedulable", .op = TolerationOperator::kExists},
+      Toleration{.key = "node.kubernetes.io/unreachable",
+                 .op = TolerationOperator::kExists,
+                 .effect = "NoExecute"}};
+  const auto some = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(some.ok());
+  EXPECT_TRUE(some->tolerates.unschedulable);
+  EXPECT_FALSE(some->tolerates.not_ready);
+  EXPECT_FALSE(some->tolerates.unreachable);
+}
+
 TEST(EpcDemand, InvalidQuantitiesNameTheContainer) {
   Pod pod;
   pod.containers = {requesting("1Mi", "c0"), requesting("100m", "c1")};

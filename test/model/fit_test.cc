@@ -100,6 +100,43 @@ TEST(CheckFit, EpcPodsNeedAReadableSchedulableReadyConfidentialNode) {
          Fit::kUnresolvable, "node has no SGX EPC (none of example.com/epc)");
 }
 
+EpcDemand tolerating(PodTolerations tolerates) {
+  EpcDemand demand = k64Mi;
+  demand.tolerates = tolerates;
+  return demand;
+}
+
+// kube-scheduler's NodeUnschedulable admits a pod tolerating node.kubernetes.io/unschedulable
+// (NoSchedule) on a cordoned node; its TaintToleration admits one tolerating the not-ready or
+// unreachable taint the node lifecycle controller puts on a NotReady node.
+TEST(CheckFit, TolerationsLetEpcPodsOntoCordonedAndNotReadyNodes) {
+  NodeRecord cordoned = record("n", 128 * kMi);
+  cordoned.unschedulable = true;
+  expect(check_fit(tolerating({.unschedulable = true}), &cordoned, "n", {}), Fit::kFits, "");
+  expect(check_fit(tolerating({.not_ready = true, .unreachable = true}), &cordoned, "n", {}),
+         Fit::kUnresolvable, "node is cordoned (spec.unschedulable)");
+
+  NodeRecord not_ready = record("n", 128 * kMi);
+  not_ready.readiness = NodeReadiness::NotReady;
+  expect(check_fit(tolerating({.not_ready = true}), &not_ready, "n", {}), Fit::kFits, "");
+  expect(check_fit(tolerating({.unschedulable = true, .unreachable = true}), &not_ready, "n", {}),
+         Fit::kUnresolvable, "node is not Ready");
+
+  NodeRecord unreachable = not_ready;
+  unreachable.unreachable = true;
+  expect(check_fit(tolerating({.unreachable = true}), &unreachable, "n", {}), Fit::kFits, "");
+  expect(check_fit(tolerating({.unschedulable = true, .not_ready = true}), &unreachable, "n", {}),
+         Fit::kUnresolvable, "node is not Ready");
+
+  // Tolerated conditions do not excuse the rest: the EPC must still be there.
+  NodeRecord full = cordoned;
+  full.committed_bytes = 96 * kMi;
+  expect(check_fit(tolerating({.unschedulable = true}), &full, "n", {}), Fit::kUnschedulable,
+         "insufficient sgx.intel.com/epc: requested 64Mi, free 32Mi of 128Mi");
+  EXPECT_EQ(judge_fit(tolerating({.unschedulable = true}), &full, {}).cause,
+            FitCause::kInsufficientEpc);
+}
+
 TEST(CheckFit, DemandAboveTheTotalIsUnresolvable) {
   const NodeRecord node = record("n", 32 * kMi);
   expect(check_fit(k64Mi, &node, "n", {}), Fit::kUnresolvable,
@@ -146,6 +183,9 @@ TEST(CheckFitAfterEviction, EvictionDoesNotHelpACordonedNode) {
   node.unschedulable = true;
   expect(check_fit_after_eviction(k64Mi, node, 128 * kMi, {}), Fit::kUnresolvable,
          "node is cordoned (spec.unschedulable)");
+  // Unless the pod tolerates the cordon.
+  expect(check_fit_after_eviction(tolerating({.unschedulable = true}), node, 64 * kMi, {}),
+         Fit::kFits, "");
 }
 
 }  // namespace
