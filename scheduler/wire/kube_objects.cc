@@ -1,6 +1,7 @@
 #include "scheduler/wire/kube_objects.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>
@@ -123,6 +124,21 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
   return meta;
 }
 
+// An object of which only string fields are wanted: each key of `fields` (matched as keys_equal
+// does) is read into its target; other keys are skipped.
+Result<void> read_string_fields(
+    JsonValue& value, const JsonPath& at,
+    std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        for (const auto& [name, target] : fields) {
+          if (keys_equal(key, name)) return read_string_into(field, field_at, *target);
+        }
+        return {};
+      });
+}
+
 // One container of spec.containers or spec.initContainers.
 struct Container {
   ContainerResources resources;
@@ -208,17 +224,11 @@ TolerationOperator parse_toleration_operator(std::string_view op) {
 Result<Toleration> read_toleration(JsonValue& value, const JsonPath& at) {
   Toleration toleration;
   std::string op;
-  Result<void> done = read_object(
-      value, at,
-      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-        std::string* target = keys_equal(key, "key")        ? &toleration.key
-                              : keys_equal(key, "operator") ? &op
-                              : keys_equal(key, "value")    ? &toleration.value
-                              : keys_equal(key, "effect")   ? &toleration.effect
-                                                            : nullptr;
-        if (target == nullptr) return {};
-        return read_string_into(field, field_at, *target);
-      });
+  Result<void> done = read_string_fields(value, at,
+                                         {{"key", &toleration.key},
+                                          {"operator", &op},
+                                          {"value", &toleration.value},
+                                          {"effect", &toleration.effect}});
   if (!done) return done.error();
   toleration.op = parse_toleration_operator(op);
   return toleration;
@@ -293,15 +303,8 @@ struct Condition {
 
 Result<Condition> read_condition(JsonValue& value, const JsonPath& at) {
   Condition condition;
-  Result<void> done = read_object(
-      value, at,
-      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-        std::string* target = keys_equal(key, "type")     ? &condition.type
-                              : keys_equal(key, "status") ? &condition.status
-                                                          : nullptr;
-        if (target == nullptr) return {};
-        return read_string_into(field, field_at, *target);
-      });
+  Result<void> done =
+      read_string_fields(value, at, {{"type", &condition.type}, {"status", &condition.status}});
   if (!done) return done.error();
   return condition;
 }
