@@ -499,6 +499,23 @@ TEST(DecodePod, OnlyMatchingTolerationsLetAnEpcPodOntoThoseNodes) {
       ElementsAre(Fit::kUnresolvable, Fit::kUnresolvable, Fit::kUnresolvable));
 }
 
+TEST(DecodePod, AnEpcPodFitsOnlyNodesPublishingTheNameItAsksFor) {
+  const std::string pod =
+      R"({"metadata":{"name":"p","namespace":"default","uid":"u"},"spec":{"containers":[)"
+      R"({"resources":{"requests":{"kubernetes.azure.com/sgx_epc_mem_in_MiB":"64"}}}]}})";
+  const std::string nodes =
+      R"({"metadata":{"name":"intel"},"status":{"allocatable":{"sgx.intel.com/epc":"128Mi"}}},)"
+      R"({"metadata":{"name":"azure"},"status":{"allocatable":)"
+      R"({"kubernetes.azure.com/sgx_epc_mem_in_MiB":"128"}}})";
+  const std::vector<FitVerdict> verdicts = verdicts_for(pod, nodes);
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_EQ(verdicts[0].fit, Fit::kUnresolvable);
+  EXPECT_EQ(verdicts[0].reason,
+            "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+            "sgx.intel.com/epc)");
+  EXPECT_EQ(verdicts[1].fit, Fit::kFits);
+}
+
 TEST(DecodeNodes, KeepsOnlyTheLabelsAskedForAndStillEchoesThemAll) {
   const std::string node =
       R"({"metadata":{"name":"n","labels":{"agentpool":"confpool","zone":"1","tier":"gold"}}})";

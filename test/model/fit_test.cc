@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "builders.h"
+#include "model/epc_demand.h"
 
 namespace epc {
 namespace {
@@ -11,6 +12,7 @@ using namespace testing_builders;
 
 const EpcDemand k64Mi{64 * kMi, kIntelEpc};
 const EpcDemand kNone{};
+const std::string kAzureEpc = "kubernetes.azure.com/sgx_epc_mem_in_MiB";
 
 PlacementPolicy with(NonEpcPolicy non_epc) {
   PlacementPolicy policy;
@@ -154,10 +156,75 @@ TEST(CheckFit, DemandAboveTheFreeEpcIsUnschedulable) {
 }
 
 TEST(CheckFit, ReasonsUseThePodsResourceNameAndPlainBytes) {
-  const EpcDemand azure{1000, "kubernetes.azure.com/sgx_epc_mem_in_MiB"};
-  const NodeRecord node = record("n", 1536, 1000);
+  const EpcDemand azure{1000, kAzureEpc};
+  NodeRecord node = record("n", 1536, 1000);
+  node.epc.resource = kAzureEpc;
   expect(check_fit(azure, &node, "n", {}), Fit::kUnschedulable,
          "insufficient kubernetes.azure.com/sgx_epc_mem_in_MiB: requested 1000, free 536 of 1536");
+}
+
+// kube-scheduler's NodeResourcesFit (fitsRequest) compares each extended resource by its exact
+// name: a node that does not publish the name the pod asks for has none of it, however much EPC
+// it publishes under another name.
+TEST(CheckFit, EpcResourceNamesAreNotInterchangeable) {
+  const NodeRecord intel = record("n", 128 * kMi);
+  expect(check_fit(EpcDemand{64 * kMi, kAzureEpc}, &intel, "n", {}), Fit::kUnresolvable,
+         "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+         "sgx.intel.com/epc)");
+  EXPECT_EQ(judge_fit(EpcDemand{64 * kMi, kAzureEpc}, &intel, {}).cause,
+            FitCause::kEpcResourceMismatch);
+  // Eviction cannot make the name appear.
+  expect(check_fit_after_eviction(EpcDemand{64 * kMi, kAzureEpc}, intel, 64 * kMi, {}),
+         Fit::kUnresolvable,
+         "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+         "sgx.intel.com/epc)");
+  // The same name fits.
+  expect(check_fit(k64Mi, &intel, "n", {}), Fit::kFits, "");
+}
+
+NodeRecord publishing(ResourceList allocatable, int64_t committed_bytes = 0) {
+  Node node = epc_node("n", "");
+  node.allocatable = std::move(allocatable);
+  return make_node_record(node, EpcResources::defaults(), committed_bytes);
+}
+
+EpcDemand demand_of(std::vector<ContainerResources> containers) {
+  Pod pod = epc_pod("p", "");
+  pod.containers = std::move(containers);
+  Result<EpcDemand> demand = epc_demand(pod, EpcResources::defaults());
+  EXPECT_TRUE(demand.ok()) << demand.error().message;
+  return demand.ok() ? *demand : EpcDemand{};
+}
+
+// A node publishing EPC under two names (between device plugins) offers each name its own amount.
+TEST(CheckFit, ANodePublishingTwoNamesOffersEachItsOwnAmount) {
+  const NodeRecord both = publishing({{kIntelEpc, "64Mi"}, {kAzureEpc, "128"}});
+  expect(check_fit(demand_of({container({{kAzureEpc, "100"}})}), &both, "n", {}), Fit::kFits, "");
+  expect(check_fit(demand_of({container({{kIntelEpc, "100Mi"}})}), &both, "n", {}),
+         Fit::kUnresolvable, "insufficient sgx.intel.com/epc: requested 100Mi, node total 64Mi");
+}
+
+// Like the kubelet and kube-scheduler, a pod asking for EPC under two names needs each on the
+// node, each within what the node publishes under it.
+TEST(CheckFit, APodAskingForTwoNamesNeedsBothOnTheNode) {
+  const EpcDemand two =
+      demand_of({container({{kIntelEpc, "16Mi"}}), container({{kAzureEpc, "16"}})});
+  EXPECT_EQ(two.bytes, 32 * kMi);
+  const NodeRecord intel = publishing({{kIntelEpc, "128Mi"}});
+  expect(check_fit(two, &intel, "n", {}), Fit::kUnresolvable,
+         "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+         "sgx.intel.com/epc)");
+  const NodeRecord both = publishing({{kIntelEpc, "128Mi"}, {kAzureEpc, "128"}});
+  expect(check_fit(two, &both, "n", {}), Fit::kFits, "");
+  const NodeRecord small_intel = publishing({{kIntelEpc, "8Mi"}, {kAzureEpc, "128"}});
+  expect(check_fit(two, &small_intel, "n", {}), Fit::kUnresolvable,
+         "insufficient sgx.intel.com/epc: requested 16Mi, node total 8Mi");
+  // One committed number per node, counted against each name (see model/fit.h).
+  const NodeRecord busy = publishing({{kIntelEpc, "128Mi"}, {kAzureEpc, "128"}}, 100 * kMi);
+  expect(check_fit(two, &busy, "n", {}), Fit::kFits, "");
+  const NodeRecord full = publishing({{kIntelEpc, "128Mi"}, {kAzureEpc, "128"}}, 120 * kMi);
+  expect(check_fit(two, &full, "n", {}), Fit::kUnschedulable,
+         "insufficient sgx.intel.com/epc: requested 16Mi, free 8Mi of 128Mi");
 }
 
 TEST(CheckFit, ExactlyTheFreeAmountFits) {
