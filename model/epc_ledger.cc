@@ -110,6 +110,7 @@ Result<void> EpcLedger::upsert_pod(const Pod& pod) {
                  .uid = pod.uid,
                  .epc_bytes = demand->bytes,
                  .epc_resource = demand->resource,
+                 .epc_by_resource = demand->by_resource,
                  .node_name = holds_resources(pod) ? pod.node_name : std::string(),
                  .priority = pod.priority,
                  .from_source = true};
@@ -148,6 +149,7 @@ void EpcLedger::remember_pending(const Pod& pod, const EpcDemand& demand) {
                                       .uid = pod.uid,
                                       .epc_bytes = demand.bytes,
                                       .epc_resource = demand.resource,
+                                      .epc_by_resource = demand.by_resource,
                                       .node_name = {},
                                       .priority = pod.priority,
                                       .from_source = false,
@@ -171,10 +173,10 @@ Result<EpcLedger::BindOutcome> EpcLedger::bind(const BindRequest& request) {
     if (pod->node_name == request.node_name) return BindOutcome::kAlreadyBound;
     return make_error(failure + "it is already bound to node \"" + pod->node_name + "\"");
   }
-  const EpcDemand demand{pod->epc_bytes, pod->epc_resource};
+  const EpcDemand demand{pod->epc_bytes, pod->epc_resource, pod->epc_by_resource};
   if (demand.needs_epc()) {
     if (auto shortfall =
-            epc_shortfall(demand, node->second.epc.bytes, committed_bytes(request.node_name))) {
+            epc_shortfall(demand, node->second.epc, committed_bytes(request.node_name))) {
       return make_error(failure + shortfall->reason);
     }
   }

@@ -35,6 +35,8 @@ struct PodRecord {
   std::string uid;
   int64_t epc_bytes = 0;
   std::string epc_resource;
+  // Each name's bytes for a pod asking for EPC under several names (EpcDemand::by_resource).
+  std::vector<EpcAmount> epc_by_resource = {};
   std::string node_name;  // empty while pending
   int32_t priority = 0;
   bool from_source = false;       // seen in a cluster file, list or watch event

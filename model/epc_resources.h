@@ -22,6 +22,12 @@ struct EpcResource {
   int64_t bytes_per_unit = 1;
 };
 
+// An amount of EPC under one resource name, in bytes.
+struct EpcAmount {
+  std::string resource;
+  int64_t bytes = 0;
+};
+
 class EpcResources {
  public:
   // sgx.intel.com/epc (bytes), kubernetes.azure.com/sgx_epc_mem_in_MiB (MiB),

@@ -39,32 +39,78 @@ bool needs_selector(const PlacementPolicy& policy) {
          policy.confidential_rule == ConfidentialRule::kEpcAndSelector;
 }
 
+// The EPC a node has for one EPC name a pod asks for: the node's amount under that name, and the
+// one committed and one reserved amount kept per node (see fit.h).
+struct EpcRoom {
+  int64_t total_bytes = 0;
+  int64_t committed_bytes = 0;
+  int64_t reserved_bytes = 0;
+};
+
 // Committed may exceed the total (pods bound before the node shrank); free is then 0.
-int64_t free_bytes_of(int64_t total_bytes, int64_t committed_bytes, int64_t reserved_bytes) {
-  const int64_t used = std::max<int64_t>(0, committed_bytes) + std::max<int64_t>(0, reserved_bytes);
-  return std::max<int64_t>(0, total_bytes - used);
+int64_t free_bytes_of(const EpcRoom& room) {
+  const int64_t used =
+      std::max<int64_t>(0, room.committed_bytes) + std::max<int64_t>(0, room.reserved_bytes);
+  return std::max<int64_t>(0, room.total_bytes - used);
 }
 
-std::optional<FitStatus> shortfall_status(int64_t demand_bytes, int64_t total_bytes,
-                                          int64_t committed_bytes, int64_t reserved_bytes) {
-  if (demand_bytes > total_bytes) return unresolvable(FitCause::kEpcTooSmall);
-  if (demand_bytes <= free_bytes_of(total_bytes, committed_bytes, reserved_bytes)) {
-    return std::nullopt;
-  }
+std::optional<FitStatus> shortfall_status(int64_t demand_bytes, const EpcRoom& room) {
+  if (demand_bytes > room.total_bytes) return unresolvable(FitCause::kEpcTooSmall);
+  if (demand_bytes <= free_bytes_of(room)) return std::nullopt;
   return FitStatus{Fit::kUnschedulable, FitCause::kInsufficientEpc};
 }
 
 // The headroom test, after the plain capacity test passed.
-std::optional<FitStatus> headroom_status(const EpcDemand& demand, const NodeRecord& node,
+std::optional<FitStatus> headroom_status(int64_t demand_bytes, const EpcRoom& room,
                                          const Headroom& headroom) {
   if (!headroom.active()) return std::nullopt;
-  const int64_t total = node.epc.bytes;
-  const int64_t kept = headroom.kept_bytes(total);
-  if (demand.bytes <= free_bytes_of(total, node.committed_bytes, node.reserved_bytes) - kept) {
-    return std::nullopt;
+  const int64_t kept = headroom.kept_bytes(room.total_bytes);
+  if (demand_bytes <= free_bytes_of(room) - kept) return std::nullopt;
+  return FitStatus{
+      demand_bytes > room.total_bytes - kept ? Fit::kUnresolvable : Fit::kUnschedulable,
+      FitCause::kHeadroom};
+}
+
+// The first EPC name the demand asks for that the node does not publish, as kube-scheduler's
+// NodeResourcesFit sees it (fitsRequest in pkg/scheduler/framework/plugins/noderesources/fit.go
+// compares each extended resource the pod requests with the node's allocatable under that exact
+// name, 0 when absent). nullopt when the node publishes every one.
+std::optional<std::string_view> unpublished_resource(const EpcDemand& demand,
+                                                     const EpcCapacity& epc) {
+  for (size_t i = 0; i < demand.request_count(); ++i) {
+    const EpcRequest request = demand.request(i);
+    if (epc.bytes_of(request.resource) == 0) return request.resource;
   }
-  return FitStatus{demand.bytes > total - kept ? Fit::kUnresolvable : Fit::kUnschedulable,
-                   FitCause::kHeadroom};
+  return std::nullopt;
+}
+
+// One EPC name of a demand that does not fit, with the room it was judged against.
+struct FailingRequest {
+  EpcRequest request;
+  EpcRoom room;
+  FitStatus status;
+};
+
+// The capacity test for every EPC name the demand asks for, each against the node's amount under
+// that name: the worst failure (unresolvable before unschedulable, the first among equals), or
+// nullopt when every name fits. With a headroom, its verdict (whose reason names it) replaces
+// the plain one.
+std::optional<FailingRequest> failing_request(const EpcDemand& demand, const EpcCapacity& epc,
+                                              int64_t committed_bytes, int64_t reserved_bytes,
+                                              const Headroom& headroom) {
+  std::optional<FailingRequest> failing;
+  for (size_t i = 0; i < demand.request_count(); ++i) {
+    const EpcRequest request = demand.request(i);
+    const EpcRoom room{epc.bytes_of(request.resource), committed_bytes, reserved_bytes};
+    std::optional<FitStatus> status = shortfall_status(request.bytes, room);
+    if (!status || status->fit != Fit::kUnresolvable) {
+      if (auto kept = headroom_status(request.bytes, room, headroom)) status = kept;
+    }
+    if (!status) continue;
+    if (status->fit == Fit::kUnresolvable) return FailingRequest{request, room, *status};
+    if (!failing) failing = FailingRequest{request, room, *status};
+  }
+  return failing;
 }
 
 FitStatus judge_general_pod(const NodeRecord& node, const PlacementPolicy& policy) {
@@ -81,25 +127,37 @@ FitStatus judge_general_pod(const NodeRecord& node, const PlacementPolicy& polic
 FitStatus judge_epc_pod(const EpcDemand& demand, const NodeRecord& node,
                         const PlacementPolicy& policy) {
   if (!node.capacity_error.empty()) return unresolvable(FitCause::kInvalidCapacity);
-  if (node.unschedulable) return unresolvable(FitCause::kCordoned);
+  // A pod that tolerates the taint standing for the condition passes, as in kube-scheduler
+  // (NodeUnschedulable's Filter; TaintToleration for the node lifecycle controller's taints): see
+  // model/toleration.h.
+  if (node.unschedulable && !demand.tolerates.unschedulable) {
+    return unresolvable(FitCause::kCordoned);
+  }
   // Unknown readiness (no Ready condition at all) is accepted: hand-written cluster files and
   // fixtures often carry none, and kube-scheduler's own filters judge readiness anyway.
-  if (node.readiness == NodeReadiness::NotReady) return unresolvable(FitCause::kNotReady);
+  if (node.readiness == NodeReadiness::NotReady &&
+      !(node.unreachable ? demand.tolerates.unreachable : demand.tolerates.not_ready)) {
+    return unresolvable(FitCause::kNotReady);
+  }
   if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc);
+  if (unpublished_resource(demand, node.epc)) return unresolvable(FitCause::kEpcResourceMismatch);
   if (needs_selector(policy) && !selector_matches(node, policy)) {
     return unresolvable(FitCause::kSelectorMismatch);
   }
-  const std::optional<FitStatus> shortfall =
-      shortfall_status(demand.bytes, node.epc.bytes, node.committed_bytes, node.reserved_bytes);
-  if (shortfall && shortfall->fit == Fit::kUnresolvable) return *shortfall;
-  // With a headroom, its verdict (whose reason names it) replaces the plain one.
-  if (auto kept = headroom_status(demand, node, policy.headroom)) return *kept;
-  if (shortfall) return *shortfall;
-  return kFitsStatus;
+  const std::optional<FailingRequest> failing =
+      failing_request(demand, node.epc, node.committed_bytes, node.reserved_bytes, policy.headroom);
+  return failing ? failing->status : kFitsStatus;
 }
 
-std::string requested_text(const EpcDemand& demand) {
-  return "insufficient " + demand.resource + ": requested " + format_bytes(demand.bytes);
+std::string unpublished_reason(std::string_view resource, const EpcCapacity& epc) {
+  std::string reason = "node publishes no " + std::string(resource);
+  if (epc.confidential()) reason += " (it publishes " + epc.names_text() + ")";
+  return reason;
+}
+
+std::string requested_text(const EpcRequest& request) {
+  return "insufficient " + std::string(request.resource) + ": requested " +
+         format_bytes(request.bytes);
 }
 
 std::string reserved_text(int64_t reserved_bytes) {
@@ -107,28 +165,21 @@ std::string reserved_text(int64_t reserved_bytes) {
   return " (" + format_bytes(reserved_bytes) + " reserved for pods being placed)";
 }
 
-std::string shortfall_reason(const EpcDemand& demand, FitCause cause, int64_t total_bytes,
-                             int64_t committed_bytes, int64_t reserved_bytes) {
-  if (cause == FitCause::kEpcTooSmall) {
-    return requested_text(demand) + ", node total " + format_bytes(total_bytes);
+// Why `failing` does not fit: the numbers of its name, and the headroom when that decided.
+std::string capacity_reason(const FailingRequest& failing, const Headroom& headroom) {
+  const EpcRoom& room = failing.room;
+  std::string tail;
+  if (failing.status.cause == FitCause::kHeadroom) {
+    std::string kept_text = format_bytes(headroom.kept_bytes(room.total_bytes));
+    if (headroom.percent > 0) kept_text += " (" + std::to_string(headroom.percent) + "%)";
+    tail = " but " + kept_text + " is kept for " + headroom.beneficiaries();
   }
-  return requested_text(demand) + ", free " +
-         format_bytes(free_bytes_of(total_bytes, committed_bytes, reserved_bytes)) + " of " +
-         format_bytes(total_bytes) + reserved_text(reserved_bytes);
-}
-
-std::string headroom_reason(const EpcDemand& demand, Fit fit, const NodeRecord& node,
-                            const Headroom& headroom) {
-  const int64_t total = node.epc.bytes;
-  std::string kept_text = format_bytes(headroom.kept_bytes(total));
-  if (headroom.percent > 0) kept_text += " (" + std::to_string(headroom.percent) + "%)";
-  const std::string tail = " but " + kept_text + " is kept for " + headroom.beneficiaries();
-  if (fit == Fit::kUnresolvable) {
-    return requested_text(demand) + ", node total " + format_bytes(total) + tail;
+  if (failing.status.fit == Fit::kUnresolvable) {
+    return requested_text(failing.request) + ", node total " + format_bytes(room.total_bytes) +
+           tail;
   }
-  return requested_text(demand) + ", free " +
-         format_bytes(free_bytes_of(total, node.committed_bytes, node.reserved_bytes)) + " of " +
-         format_bytes(total) + reserved_text(node.reserved_bytes) + tail;
+  return requested_text(failing.request) + ", free " + format_bytes(free_bytes_of(room)) + " of " +
+         format_bytes(room.total_bytes) + reserved_text(room.reserved_bytes) + tail;
 }
 
 // Why `status` (not kFits) holds for `node`: the facts judge_* decided on, with their numbers.
@@ -143,6 +194,11 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
       return "node is not Ready";
     case FitCause::kNoEpc:
       return no_epc_reason(resources);
+    case FitCause::kEpcResourceMismatch:
+      if (auto resource = unpublished_resource(demand, node.epc)) {
+        return unpublished_reason(*resource, node.epc);
+      }
+      break;
     case FitCause::kSelectorMismatch:
       return "node does not match " + selector_text(policy) +
              ", which EPC pods require (confidentialNodes.rule " +
@@ -155,10 +211,12 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
              "nodes";
     case FitCause::kEpcTooSmall:
     case FitCause::kInsufficientEpc:
-      return shortfall_reason(demand, status.cause, node.epc.bytes, node.committed_bytes,
-                              node.reserved_bytes);
     case FitCause::kHeadroom:
-      return headroom_reason(demand, status.fit, node, policy.headroom);
+      if (auto failing = failing_request(demand, node.epc, node.committed_bytes,
+                                         node.reserved_bytes, policy.headroom)) {
+        return capacity_reason(*failing, policy.headroom);
+      }
+      break;
     case FitCause::kUnknownNode:
     case FitCause::kInvalidOverride:
     case FitCause::kNone:
@@ -167,18 +225,31 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
   return std::string(to_string(status.cause));
 }
 
-FitStatus judge(const EpcDemand& demand, const NodeRecord& node, const PlacementPolicy& policy) {
-  return demand.needs_epc() ? judge_epc_pod(demand, node, policy) : judge_general_pod(node, policy);
+// A node kube-scheduler named that the cluster state does not hold (NodeNames mode; the watch has
+// not delivered it yet). A pod without EPC passes wherever the non-EPC policy has no opinion on
+// the node; require-general needs to know whether the node is confidential, which only its
+// delivery will tell, hence kUnschedulable: a later attempt may pass. EPC pods stay unresolvable.
+FitStatus judge_unknown_node(const EpcDemand& demand, const PlacementPolicy& policy) {
+  if (demand.needs_epc()) return unresolvable(FitCause::kUnknownNode);
+  if (policy.non_epc_pods != NonEpcPolicy::kRequireGeneral) return kFitsStatus;
+  return {Fit::kUnschedulable, FitCause::kUnknownNode};
+}
+
+std::string describe_unknown_node(FitStatus status, std::string_view node_name) {
+  if (status.fit == Fit::kUnresolvable) return unknown_node_reason(node_name);
+  return "node \"" + std::string(node_name) +
+         "\" is not in epc-extender's cluster state yet, and nonEpcPods policy require-general "
+         "needs to know whether it is confidential";
 }
 
 FitVerdict fit_of(const EpcDemand& demand, const NodeRecord* node, std::string_view node_name,
                   const PlacementPolicy& policy, const EpcResources* resources) {
-  if (node == nullptr) {
-    return {Fit::kUnresolvable, unknown_node_reason(node_name), FitCause::kUnknownNode};
-  }
-  const FitStatus status = judge(demand, *node, policy);
+  const FitStatus status = judge_fit(demand, node, policy);
   if (status.fit == Fit::kFits) return {Fit::kFits, {}, FitCause::kNone};
-  return {status.fit, describe(status, demand, *node, policy, resources), status.cause};
+  return {status.fit,
+          node == nullptr ? describe_unknown_node(status, node_name)
+                          : describe(status, demand, *node, policy, resources),
+          status.cause};
 }
 
 FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, int64_t victim_bytes,
@@ -193,19 +264,23 @@ FitVerdict fit_after_eviction(const EpcDemand& demand, const NodeRecord& node, i
 
 FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node,
                     const PlacementPolicy& policy) {
-  if (node == nullptr) return unresolvable(FitCause::kUnknownNode);
-  return judge(demand, *node, policy);
+  if (node == nullptr) return judge_unknown_node(demand, policy);
+  return demand.needs_epc() ? judge_epc_pod(demand, *node, policy)
+                            : judge_general_pod(*node, policy);
 }
 
-std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, int64_t total_bytes,
+std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, const EpcCapacity& epc,
                                         int64_t committed_bytes, int64_t reserved_bytes) {
-  const std::optional<FitStatus> status =
-      shortfall_status(demand.bytes, total_bytes, committed_bytes, reserved_bytes);
-  if (!status) return std::nullopt;
-  return FitVerdict{
-      status->fit,
-      shortfall_reason(demand, status->cause, total_bytes, committed_bytes, reserved_bytes),
-      status->cause};
+  if (auto resource = unpublished_resource(demand, epc)) {
+    return FitVerdict{Fit::kUnresolvable, unpublished_reason(*resource, epc),
+                      FitCause::kEpcResourceMismatch};
+  }
+  static const Headroom kNoHeadroom;
+  const std::optional<FailingRequest> failing =
+      failing_request(demand, epc, committed_bytes, reserved_bytes, kNoHeadroom);
+  if (!failing) return std::nullopt;
+  return FitVerdict{failing->status.fit, capacity_reason(*failing, kNoHeadroom),
+                    failing->status.cause};
 }
 
 bool is_confidential(const NodeRecord& node, const PlacementPolicy& policy) {
@@ -234,6 +309,8 @@ std::string_view to_string(FitCause cause) {
       return "headroom";
     case FitCause::kNoEpc:
       return "no_epc";
+    case FitCause::kEpcResourceMismatch:
+      return "epc_resource_mismatch";
     case FitCause::kSelectorMismatch:
       return "selector_mismatch";
     case FitCause::kConfidentialNode:

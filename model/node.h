@@ -25,6 +25,9 @@ struct Node {
   bool unschedulable = false;  // spec.unschedulable (kubectl cordon)
   // Ready condition: status "True" → Ready; "False" or "Unknown" → NotReady; absent → Unknown.
   NodeReadiness readiness = NodeReadiness::Unknown;
+  // Ready condition status "Unknown" (readiness NotReady): the node controller has lost the
+  // kubelet's heartbeats and taints node.kubernetes.io/unreachable rather than not-ready.
+  bool unreachable = false;
   // What the scoring config's confidentialNodes.selector and pools.labelKey look at.
   Labels labels;
 };

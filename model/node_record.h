@@ -27,6 +27,7 @@ struct NodeRecord {
   std::string capacity_error;
   bool unschedulable = false;
   NodeReadiness readiness = NodeReadiness::Unknown;
+  bool unreachable = false;     // see Node::unreachable
   int64_t committed_bytes = 0;  // EPC of pods bound to the node that have not terminated
   int32_t epc_pods = 0;         // how many such pods hold EPC here
   // EPC held for pods kube-scheduler is placing here right now, whose binding has not been seen

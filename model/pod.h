@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/resource_list.h"
+#include "model/toleration.h"
 
 namespace epc {
 
@@ -45,6 +46,9 @@ struct Pod {
   // metadata.annotations under kPodAnnotationPrefix only (decoders drop the rest): the per-pod
   // overrides of the scoring config (see model/pod_policy.h).
   std::vector<std::pair<std::string, std::string>> annotations;
+  // spec.tolerations: which cordoned or NotReady nodes the pod may still go to
+  // (model/toleration.h).
+  std::vector<Toleration> tolerations;
 
   // "namespace/name", the way kubectl and kube-scheduler's logs name a pod.
   std::string key() const { return namespace_name + "/" + name; }

@@ -1,6 +1,7 @@
 #include "scheduler/wire/kube_objects.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>
@@ -123,6 +124,21 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
   return meta;
 }
 
+// An object of which only string fields are wanted: each key of `fields` (matched as keys_equal
+// does) is read into its target; other keys are skipped.
+Result<void> read_string_fields(
+    JsonValue& value, const JsonPath& at,
+    std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+  return read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        for (const auto& [name, target] : fields) {
+          if (keys_equal(key, name)) return read_string_into(field, field_at, *target);
+        }
+        return {};
+      });
+}
+
 // One container of spec.containers or spec.initContainers.
 struct Container {
   ContainerResources resources;
@@ -198,6 +214,37 @@ Result<void> read_init_containers(JsonValue& value, const JsonPath& at, const Ep
       });
 }
 
+// Operators compare exactly, as ToleratesTaint does; "" is Equal.
+TolerationOperator parse_toleration_operator(std::string_view op) {
+  if (op.empty() || op == "Equal") return TolerationOperator::kEqual;
+  if (op == "Exists") return TolerationOperator::kExists;
+  return TolerationOperator::kOther;
+}
+
+Result<Toleration> read_toleration(JsonValue& value, const JsonPath& at) {
+  Toleration toleration;
+  std::string op;
+  Result<void> done = read_string_fields(value, at,
+                                         {{"key", &toleration.key},
+                                          {"operator", &op},
+                                          {"value", &toleration.value},
+                                          {"effect", &toleration.effect}});
+  if (!done) return done.error();
+  toleration.op = parse_toleration_operator(op);
+  return toleration;
+}
+
+Result<void> read_tolerations(JsonValue& value, const JsonPath& at, std::vector<Toleration>& out) {
+  out.clear();  // a repeated key replaces the list, as Go does for slices
+  return read_array(value, at,
+                    [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+                      Result<Toleration> toleration = read_toleration(item, item_at);
+                      if (!toleration) return toleration.error();
+                      out.push_back(std::move(*toleration));
+                      return {};
+                    });
+}
+
 Result<void> read_pod_spec(JsonValue& value, const JsonPath& at, const EpcResources& epc,
                            Pod& pod) {
   return read_object(
@@ -208,6 +255,8 @@ Result<void> read_pod_spec(JsonValue& value, const JsonPath& at, const EpcResour
         if (keys_equal(key, "initContainers")) {
           return read_init_containers(field, field_at, epc, pod.init_containers);
         }
+        if (keys_equal(key, "tolerations"))
+          return read_tolerations(field, field_at, pod.tolerations);
         if (keys_equal(key, "overhead")) {
           Result<ResourceList> overhead = read_resource_list(field, field_at, epc);
           if (!overhead) return overhead.error();
@@ -254,15 +303,8 @@ struct Condition {
 
 Result<Condition> read_condition(JsonValue& value, const JsonPath& at) {
   Condition condition;
-  Result<void> done = read_object(
-      value, at,
-      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
-        std::string* target = keys_equal(key, "type")     ? &condition.type
-                              : keys_equal(key, "status") ? &condition.status
-                                                          : nullptr;
-        if (target == nullptr) return {};
-        return read_string_into(field, field_at, *target);
-      });
+  Result<void> done =
+      read_string_fields(value, at, {{"type", &condition.type}, {"status", &condition.status}});
   if (!done) return done.error();
   return condition;
 }
@@ -275,6 +317,7 @@ Result<void> read_node_conditions(JsonValue& value, const JsonPath& at, Node& no
         if (condition->type == "Ready") {
           node.readiness =
               condition->status == "True" ? NodeReadiness::Ready : NodeReadiness::NotReady;
+          node.unreachable = condition->status == "Unknown";
         }
         return {};
       });

@@ -11,6 +11,9 @@
 #include <string>
 #include <utility>
 
+#include "model/epc_demand.h"
+#include "model/fit.h"
+#include "model/node_record.h"
 #include "test/extender/test_support.h"
 
 namespace epc {
@@ -354,6 +357,34 @@ TEST(DecodePod, PhasesAreReadExactly) {
   EXPECT_EQ(phase_of(R"("running")"), PodPhase::Unknown);
 }
 
+TEST(DecodePod, TolerationsKeepWhatMatchingReads) {
+  const std::string body = padded(
+      R"({"Pod":{"spec":{"tolerations":[{"operator":"Exists"},)"
+      R"({"key":"node.kubernetes.io/not-ready","Operator":"Exists","effect":"NoExecute",)"
+      R"("tolerationSeconds":300},{"key":"dedicated","value":"enclaves","effect":"NoSchedule"},)"
+      R"({"key":"k","operator":"Equal","value":null},{"key":"n","operator":"Gt","value":"5"},)"
+      R"({"key":"k","operator":"exists"}]}}})");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
+  ASSERT_TRUE(args.ok()) << args.error().message;
+  const std::vector<Toleration>& tolerations = args->pod.tolerations;
+  ASSERT_EQ(tolerations.size(), 6u);
+  EXPECT_EQ(tolerations[0].key, "");
+  EXPECT_EQ(tolerations[0].op, TolerationOperator::kExists);
+  EXPECT_EQ(tolerations[0].effect, "");
+  EXPECT_EQ(tolerations[1].key, "node.kubernetes.io/not-ready");
+  EXPECT_EQ(tolerations[1].op, TolerationOperator::kExists);
+  EXPECT_EQ(tolerations[1].effect, "NoExecute");
+  // No operator is Equal.
+  EXPECT_EQ(tolerations[2].op, TolerationOperator::kEqual);
+  EXPECT_EQ(tolerations[2].value, "enclaves");
+  EXPECT_EQ(tolerations[2].effect, "NoSchedule");
+  EXPECT_EQ(tolerations[3].op, TolerationOperator::kEqual);
+  EXPECT_EQ(tolerations[3].value, "");
+  // Operators are enum values, compared exactly.
+  EXPECT_EQ(tolerations[4].op, TolerationOperator::kOther);
+  EXPECT_EQ(tolerations[5].op, TolerationOperator::kOther);
+}
+
 Result<Node> decode_one_node(const std::string& node_json) {
   const std::string body = padded(R"({"Pod":{},"Nodes":{"items":[)" + node_json + "]}}");
   Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
@@ -372,15 +403,117 @@ TEST(DecodeNode, ReadinessCordonAndCapacity) {
   EXPECT_EQ(node->capacity, (ResourceList{{"sgx.intel.com/epc", "128Mi"}}));
   EXPECT_EQ(node->readiness, NodeReadiness::NotReady);
 
+  EXPECT_FALSE(node->unreachable);
+
   Result<Node> unknown = decode_one_node(
       R"({"metadata":{"name":"n"},"status":{"conditions":[{"type":"Ready","status":"Unknown"}]}})");
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->readiness, NodeReadiness::NotReady);
+  EXPECT_TRUE(unknown->unreachable);
 
   Result<Node> silent = decode_one_node(R"({"metadata":{"name":"n"}})");
   ASSERT_TRUE(silent.ok());
   EXPECT_EQ(silent->readiness, NodeReadiness::Unknown);
   EXPECT_FALSE(silent->unschedulable);
+}
+
+// The filter verdicts for a request's pod on each of its Nodes, judged as the service does.
+std::vector<FitVerdict> verdicts_for(const std::string& pod_json, const std::string& nodes_json) {
+  const std::string body =
+      padded(R"({"Pod":)" + pod_json + R"(,"Nodes":{"items":[)" + nodes_json + "]}}");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
+  EXPECT_TRUE(args.ok()) << args.error().message;
+  if (!args) return {};
+  Result<EpcDemand> demand = epc_demand(args->pod, kEpc);
+  EXPECT_TRUE(demand.ok()) << demand.error().message;
+  if (!demand) return {};
+  std::vector<FitVerdict> verdicts;
+  for (const NodeArg& node : *args->nodes) {
+    const NodeRecord record = make_node_record(node.node, kEpc);
+    verdicts.push_back(check_fit(*demand, &record, node.node.name, PlacementPolicy{}, kEpc));
+  }
+  return verdicts;
+}
+
+std::string epc_pod_tolerating(const std::string& tolerations) {
+  return R"({"metadata":{"name":"p","namespace":"kube-system","uid":"u"},"spec":{)"
+         R"("containers":[{"resources":{"requests":{"sgx.intel.com/epc":"1Mi"}}}],)"
+         R"("tolerations":)" +
+         tolerations + "}}";
+}
+
+// Cordoned; Ready False (tainted node.kubernetes.io/not-ready); Ready Unknown (tainted
+// node.kubernetes.io/unreachable).
+const std::string kUnwelcomingNodes =
+    R"({"metadata":{"name":"cordoned"},"spec":{"unschedulable":true},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"True"}]}},)"
+    R"({"metadata":{"name":"not-ready"},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"False"}]}},)"
+    R"({"metadata":{"name":"unreachable"},"status":{)"
+    R"("allocatable":{"sgx.intel.com/epc":"128Mi"},"conditions":[{"type":"Ready","status":"Unknown"}]}})";
+
+std::vector<Fit> fits_of(const std::vector<FitVerdict>& verdicts) {
+  std::vector<Fit> fits;
+  for (const FitVerdict& verdict : verdicts) fits.push_back(verdict.fit);
+  return fits;
+}
+
+TEST(DecodePod, TolerationsLetAnEpcPodOntoCordonedAndNotReadyNodes) {
+  // A DaemonSet-style toleration of everything: no key, operator Exists.
+  EXPECT_THAT(
+      fits_of(verdicts_for(epc_pod_tolerating(R"([{"operator":"Exists"}])"), kUnwelcomingNodes)),
+      ElementsAre(Fit::kFits, Fit::kFits, Fit::kFits));
+  // What the DaemonSet controller adds: each condition's taint by key, NoSchedule or any effect.
+  EXPECT_THAT(
+      fits_of(verdicts_for(
+          epc_pod_tolerating(R"([{"key":"node.kubernetes.io/unschedulable","operator":"Exists",)"
+                             R"("effect":"NoSchedule"},{"key":"node.kubernetes.io/not-ready",)"
+                             R"("operator":"Exists"},{"key":"node.kubernetes.io/unreachable",)"
+                             R"("operator":"Exists","effect":"NoSchedule"}])"),
+          kUnwelcomingNodes)),
+      ElementsAre(Fit::kFits, Fit::kFits, Fit::kFits));
+}
+
+TEST(DecodePod, OnlyMatchingTolerationsLetAnEpcPodOntoThoseNodes) {
+  // The tolerations every pod gets from the DefaultTolerationSeconds admission plugin are for
+  // NoExecute (eviction), not NoSchedule: they admit no such node.
+  const std::vector<FitVerdict> defaults = verdicts_for(
+      epc_pod_tolerating(R"([{"key":"node.kubernetes.io/not-ready","operator":"Exists",)"
+                         R"("effect":"NoExecute","tolerationSeconds":300},)"
+                         R"({"key":"node.kubernetes.io/unreachable","operator":"Exists",)"
+                         R"("effect":"NoExecute","tolerationSeconds":300}])"),
+      kUnwelcomingNodes);
+  EXPECT_THAT(fits_of(defaults),
+              ElementsAre(Fit::kUnresolvable, Fit::kUnresolvable, Fit::kUnresolvable));
+  // Tolerating not-ready admits a NotReady node, not an unreachable one (another taint).
+  EXPECT_THAT(fits_of(verdicts_for(
+                  epc_pod_tolerating(R"([{"key":"node.kubernetes.io/not-ready","operator":"Equal",)"
+                                     R"("value":"","effect":"NoSchedule"}])"),
+                  kUnwelcomingNodes)),
+              ElementsAre(Fit::kUnresolvable, Fit::kFits, Fit::kUnresolvable));
+  // A value the taint does not carry matches nothing.
+  EXPECT_THAT(
+      fits_of(verdicts_for(
+          epc_pod_tolerating(R"([{"key":"node.kubernetes.io/unschedulable","value":"yes"}])"),
+          kUnwelcomingNodes)),
+      ElementsAre(Fit::kUnresolvable, Fit::kUnresolvable, Fit::kUnresolvable));
+}
+
+TEST(DecodePod, AnEpcPodFitsOnlyNodesPublishingTheNameItAsksFor) {
+  const std::string pod =
+      R"({"metadata":{"name":"p","namespace":"default","uid":"u"},"spec":{"containers":[)"
+      R"({"resources":{"requests":{"kubernetes.azure.com/sgx_epc_mem_in_MiB":"64"}}}]}})";
+  const std::string nodes =
+      R"({"metadata":{"name":"intel"},"status":{"allocatable":{"sgx.intel.com/epc":"128Mi"}}},)"
+      R"({"metadata":{"name":"azure"},"status":{"allocatable":)"
+      R"({"kubernetes.azure.com/sgx_epc_mem_in_MiB":"128"}}})";
+  const std::vector<FitVerdict> verdicts = verdicts_for(pod, nodes);
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_EQ(verdicts[0].fit, Fit::kUnresolvable);
+  EXPECT_EQ(verdicts[0].reason,
+            "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+            "sgx.intel.com/epc)");
+  EXPECT_EQ(verdicts[1].fit, Fit::kFits);
 }
 
 TEST(DecodeNodes, KeepsOnlyTheLabelsAskedForAndStillEchoesThemAll) {
@@ -522,6 +655,13 @@ TEST(DecodeErrors, WrongTypesAtEachLevel) {
             R"(NodeNames: expected an array, got string "a")");
   EXPECT_EQ(extender_error(R"({"Pod":{},"NodeNames":["a",1]})"),
             "NodeNames[1]: expected a string, got number 1");
+}
+
+TEST(DecodeErrors, TolerationsNameTheirPath) {
+  EXPECT_EQ(extender_error(R"({"Pod":{"spec":{"tolerations":[{"key":7}]}}})"),
+            "Pod.spec.tolerations[0].key: expected a string, got number 7");
+  EXPECT_EQ(extender_error(R"({"Pod":{"spec":{"tolerations":{"key":"k"}}}})"),
+            "Pod.spec.tolerations: expected an array, got object");
 }
 
 TEST(DecodeErrors, NonNumericQuantityTokensAreRejected) {

@@ -44,6 +44,29 @@ TEST(EpcCapacity, TheFirstConfiguredNameWinsInsteadOfASum) {
   ASSERT_TRUE(capacity.ok());
   EXPECT_EQ(capacity->bytes, 32 * kMi);
   EXPECT_EQ(capacity->resource, "sgx.intel.com/epc");
+  // The other names are kept for pods asking for them.
+  ASSERT_EQ(capacity->others.size(), 2u);
+  EXPECT_EQ(capacity->bytes_of("sgx.intel.com/epc"), 32 * kMi);
+  EXPECT_EQ(capacity->bytes_of("kubernetes.azure.com/sgx_epc_mem_in_MiB"), 64 * kMi);
+  EXPECT_EQ(capacity->bytes_of("alibabacloud.com/sgx_epc_MiB"), 64 * kMi);
+  EXPECT_EQ(capacity->bytes_of("example.com/epc"), 0);
+  EXPECT_EQ(capacity->bytes_of(""), 32 * kMi);
+  EXPECT_EQ(capacity->names_text(),
+            "sgx.intel.com/epc, kubernetes.azure.com/sgx_epc_mem_in_MiB, "
+            "alibabacloud.com/sgx_epc_MiB");
+}
+
+// kube-scheduler lets no request through a name with 0 allocatable; the next name may offer EPC.
+TEST(EpcCapacity, ANameWithZeroIsNotOffered) {
+  const auto capacity = epc_capacity(
+      node_with({{"sgx.intel.com/epc", "0"}, {"kubernetes.azure.com/sgx_epc_mem_in_MiB", "64"}},
+                {}),
+      EpcResources::defaults());
+  ASSERT_TRUE(capacity.ok());
+  EXPECT_EQ(capacity->resource, "kubernetes.azure.com/sgx_epc_mem_in_MiB");
+  EXPECT_EQ(capacity->bytes, 64 * kMi);
+  EXPECT_TRUE(capacity->others.empty());
+  EXPECT_EQ(capacity->bytes_of("sgx.intel.com/epc"), 0);
 }
 
 TEST(EpcCapacity, NodesWithoutOrWithZeroEpcAreGeneral) {
@@ -77,12 +100,14 @@ TEST(NodeRecord, CarriesCapacityStateAndUsage) {
   Node node = node_with({{"sgx.intel.com/epc", "128Mi"}}, {});
   node.unschedulable = true;
   node.readiness = NodeReadiness::NotReady;
+  node.unreachable = true;
   const NodeRecord record = make_node_record(node, EpcResources::defaults(), 32 * kMi, 2);
   EXPECT_EQ(record.name, "n1");
   EXPECT_EQ(record.epc.bytes, 128 * kMi);
   EXPECT_TRUE(record.capacity_error.empty());
   EXPECT_TRUE(record.unschedulable);
   EXPECT_EQ(record.readiness, NodeReadiness::NotReady);
+  EXPECT_TRUE(record.unreachable);
   EXPECT_EQ(record.committed_bytes, 32 * kMi);
   EXPECT_EQ(record.epc_pods, 2);
   EXPECT_EQ(record.free_bytes(), 96 * kMi);

@@ -4,6 +4,8 @@
 
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "builders.h"
 
@@ -23,6 +25,16 @@ ContainerResources requesting(const std::string& quantity, const std::string& na
 
 InitContainer init(const std::string& quantity, bool restartable) {
   return InitContainer{.resources = requesting(quantity), .restartable = restartable};
+}
+
+// Each EPC name the demand asks for, with its bytes.
+using Requests = std::vector<std::pair<std::string, int64_t>>;
+Requests requests_of(const EpcDemand& demand) {
+  Requests requests;
+  for (size_t i = 0; i < demand.request_count(); ++i) {
+    requests.emplace_back(demand.request(i).resource, demand.request(i).bytes);
+  }
+  return requests;
 }
 
 int64_t demand_of(const Pod& pod) {
@@ -94,6 +106,37 @@ TEST(EpcDemand, SumsEveryEpcNameInBytes) {
   EXPECT_EQ(demand->bytes, 6 * kMi);
   // The first EPC name the pod mentions, app containers first.
   EXPECT_EQ(demand->resource, kAzure);
+  // Each name's own bytes, which the node must offer under that name.
+  EXPECT_EQ(requests_of(*demand),
+            (Requests{{kIntel, kMi}, {kAzure, 2 * kMi}, {kAlibaba, 3 * kMi}}));
+}
+
+TEST(EpcDemand, OneNameAskedForIsOneRequest) {
+  Pod pod;
+  pod.containers = {requesting("64Mi"), requesting("32Mi")};
+  const auto demand = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(demand.ok());
+  EXPECT_TRUE(demand->by_resource.empty());
+  EXPECT_EQ(requests_of(*demand), (Requests{{kIntel, 96 * kMi}}));
+
+  // A name mentioned with 0 asks for nothing: the pod asks under the other name alone.
+  pod.containers = {requesting("0"), container({{kAzure, "8"}})};
+  const auto zero_and_azure = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(zero_and_azure.ok());
+  EXPECT_EQ(zero_and_azure->resource, kAzure);
+  EXPECT_EQ(requests_of(*zero_and_azure), (Requests{{kAzure, 8 * kMi}}));
+}
+
+// Kubernetes applies the effective-request rule to each resource on its own; the total, what the
+// pod commits, stays the rule over every name's bytes.
+TEST(EpcDemand, EachNamesRequestFollowsTheRuleOnItsOwn) {
+  Pod pod;
+  pod.containers = {container({{kAzure, "10"}})};
+  pod.init_containers = {init("10Mi", false)};
+  const auto demand = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(demand.ok());
+  EXPECT_EQ(demand->bytes, 10 * kMi);
+  EXPECT_EQ(requests_of(*demand), (Requests{{kIntel, 10 * kMi}, {kAzure, 10 * kMi}}));
 }
 
 TEST(EpcDemand, ResourceComesFromInitContainersWhenAppsNameNone) {
@@ -121,6 +164,27 @@ TEST(EpcDemand, PodsWithoutEpcOrWithZeroEpcNeedNone) {
   ASSERT_TRUE(zero_demand.ok());
   EXPECT_FALSE(zero_demand->needs_epc());
   EXPECT_EQ(zero_demand->resource, kIntel);
+}
+
+TEST(EpcDemand, CarriesWhichNodeConditionsThePodTolerates) {
+  Pod pod;
+  pod.containers = {requesting("1Mi")};
+  const auto none = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->tolerates.unschedulable);
+  EXPECT_FALSE(none->tolerates.not_ready);
+  EXPECT_FALSE(none->tolerates.unreachable);
+
+  pod.tolerations = {
+      Toleration{.key = "node.kubernetes.io/unschedulable", .op = TolerationOperator::kExists},
+      Toleration{.key = "node.kubernetes.io/unreachable",
+                 .op = TolerationOperator::kExists,
+                 .effect = "NoExecute"}};
+  const auto some = epc_demand(pod, EpcResources::defaults());
+  ASSERT_TRUE(some.ok());
+  EXPECT_TRUE(some->tolerates.unschedulable);
+  EXPECT_FALSE(some->tolerates.not_ready);
+  EXPECT_FALSE(some->tolerates.unreachable);
 }
 
 TEST(EpcDemand, InvalidQuantitiesNameTheContainer) {

@@ -218,6 +218,34 @@ TEST_F(EpcLedgerTest, BindRefusesUnknownNodesAndUnreadableCapacity) {
   EXPECT_EQ(ledger.pod_by_uid("uid-a")->node_name, "");
 }
 
+// Bind re-checks as filter judges: by the EPC name, each against what the node publishes under it.
+TEST_F(EpcLedgerTest, BindChecksEachEpcNameTheNodeMustPublish) {
+  const std::string azure = "kubernetes.azure.com/sgx_epc_mem_in_MiB";
+  Node intel = epc_node("intel", "128Mi");
+  ledger.upsert_node(intel);
+  Node both = epc_node("both", "16Mi");
+  both.allocatable.emplace_back(azure, "16");
+  ledger.upsert_node(both);
+
+  Pod azure_pod = epc_pod("a", "");
+  azure_pod.containers = {container({{azure, "8"}})};
+  upsert(azure_pod);
+  auto result = bind("a", "intel");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            R"(cannot bind pod default/a (uid uid-a) to node "intel": node publishes no )"
+            R"(kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes sgx.intel.com/epc))");
+  EXPECT_EQ(ledger.committed_bytes("intel"), 0);
+
+  // 12Mi under each name: 24Mi in all, more than either name's 16Mi, yet each fits.
+  Pod two_names = epc_pod("b", "");
+  two_names.containers = {container({{kIntelEpc, "12Mi"}, {azure, "12"}})};
+  upsert(two_names);
+  result = bind("b", "both");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(ledger.committed_bytes("both"), 24 * kMi);
+}
+
 TEST_F(EpcLedgerTest, BindRefusesMovingABoundPod) {
   ledger.upsert_node(epc_node("n1", "128Mi"));
   ledger.upsert_node(epc_node("n2", "128Mi"));

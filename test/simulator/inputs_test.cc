@@ -214,7 +214,8 @@ TEST(NodeList, TheDemoClusterAsASimulatedCluster) {
     ADD_FAILURE() << name;
     return nodes->front();
   };
-  EXPECT_EQ(find("aks-confpool-dc8sv3-1").epc_bytes, int64_t{32} << 30);  // the MiB resource
+  // Published under both names, 32 GiB each: the first name's amount, not the sum.
+  EXPECT_EQ(find("aks-confpool-dc8sv3-1").epc_bytes, int64_t{32} << 30);
   EXPECT_EQ(find("aks-confpool-dc8sv3-1").pool, "confpool");
   EXPECT_EQ(find("aks-confpool-dc8sv3-1").cpu_milli, 8000);
   EXPECT_EQ(find("aks-legacy-dc4sv2-0").epc_bytes, int64_t{112} << 20);
