@@ -58,12 +58,24 @@ Json call(const ExtenderService& service, Verb verb, const Json& pod, const Json
   return Json::parse(reply.body);
 }
 
-using Case = std::tuple<std::string, std::string, std::string>;  // cluster, trace, policy
+// cluster, trace, policy; and whether to give pods epc-extender.io annotations (the bundled traces
+// carry none): every third pod asks for spread, which the config allows, every seventh for a
+// normalization it does not allow, which fails every node on both sides.
+using Case = std::tuple<std::string, std::string, std::string, bool>;
+
+void annotate(Trace& trace, PlacementPolicy& policy) {
+  policy.allowed_overrides = {OverrideKey::kStrategy};
+  for (size_t i = 0; i < trace.size(); ++i) {
+    if (i % 3 == 0) trace[i].annotations.emplace_back("epc-extender.io/strategy", "spread");
+    if (i % 7 == 0)
+      trace[i].annotations.emplace_back("epc-extender.io/normalization", "proportional");
+  }
+}
 
 class ServiceParity : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ServiceParity, SimulatorAndServiceAgreeOnEveryPod) {
-  const auto& [cluster_file, trace_file, policy_file] = GetParam();
+  const auto& [cluster_file, trace_file, policy_file, annotated] = GetParam();
   Result<ClusterSpec> cluster =
       load_cluster_spec(source_path("simulator/clusters/" + cluster_file));
   ASSERT_TRUE(cluster) << cluster.error().message;
@@ -71,6 +83,7 @@ TEST_P(ServiceParity, SimulatorAndServiceAgreeOnEveryPod) {
   ASSERT_TRUE(trace) << trace.error().message;
   Result<ScoringConfig> config = load_config(source_path("simulator/policies/" + policy_file));
   ASSERT_TRUE(config) << config.error().message;
+  if (annotated) annotate(*trace, config->policy);
 
   std::vector<SimNode> nodes;
   ClusterState state(config->resources);
@@ -148,27 +161,31 @@ TEST_P(ServiceParity, SimulatorAndServiceAgreeOnEveryPod) {
   }
   // The run must have exercised both answers.
   EXPECT_GT(placed, 0u);
+  if (annotated) {
+    EXPECT_GT(rejected, 0u);  // the disallowed override fails every node
+  }
   EXPECT_GT(rejected + placed, 100u);
+}
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  const std::string& policy = std::get<2>(info.param);
+  return policy.substr(0, policy.find('.')) + (std::get<3>(info.param) ? "_annotated" : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(BundledTraces, ServiceParity,
                          ::testing::Combine(::testing::Values("dcsv3-mixed.yaml"),
                                             ::testing::Values("dcsv3-2000.csv"),
                                             ::testing::Values("binpack.yaml", "spread.yaml",
-                                                              "ratio.yaml", "bestfit.yaml")),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string name = std::get<2>(info.param);
-                           return name.substr(0, name.find('.'));
-                         });
+                                                              "ratio.yaml", "bestfit.yaml"),
+                                            ::testing::Bool()),
+                         case_name);
 
 INSTANTIATE_TEST_SUITE_P(SmallEnclaves, ServiceParity,
                          ::testing::Combine(::testing::Values("dcsv2.yaml"),
                                             ::testing::Values("dcsv2-900.csv"),
-                                            ::testing::Values("binpack.yaml", "bestfit.yaml")),
-                         [](const ::testing::TestParamInfo<Case>& info) {
-                           std::string name = std::get<2>(info.param);
-                           return name.substr(0, name.find('.'));
-                         });
+                                            ::testing::Values("binpack.yaml", "bestfit.yaml"),
+                                            ::testing::Bool()),
+                         case_name);
 
 }  // namespace
 }  // namespace epc
