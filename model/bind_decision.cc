@@ -4,10 +4,8 @@ namespace epc {
 
 BindCommit commit_binding(EpcLedger& ledger, const BindRequest& request) {
   Result<EpcLedger::BindOutcome> outcome = ledger.bind(request);
-  const PodRecord* pod = request.pod_uid.empty()
-                             ? ledger.pod_by_name(request.pod_namespace, request.pod_name)
-                             : ledger.pod_by_uid(request.pod_uid);
-  if (pod == nullptr) pod = ledger.pod_by_name(request.pod_namespace, request.pod_name);
+  // By name, as the ledger indexes every pod so, with or without a UID.
+  const PodRecord* pod = ledger.pod_by_name(request.pod_namespace, request.pod_name);
   return BindCommit{std::move(outcome), pod != nullptr ? pod->epc_bytes : 0};
 }
 

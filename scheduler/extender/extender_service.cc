@@ -1,9 +1,7 @@
 #include "scheduler/extender/extender_service.h"
 
 #include <future>
-#include <limits>
 #include <memory>
-#include <span>
 #include <string_view>
 #include <thread>
 #include <utility>

@@ -1,4 +1,5 @@
-// Helpers shared by the extender, wire and state tests: padded bodies and the recorded kube-scheduler fixtures.
+// Helpers shared by the extender, wire and state tests: padded bodies and the recorded
+// kube-scheduler fixtures.
 #pragma once
 
 #include <fstream>
