@@ -28,8 +28,7 @@ Result<EpcCapacity> epc_capacity(const Node& node, const EpcResources& resources
   return epc;
 }
 
-int64_t EpcCapacity::bytes_of(std::string_view name) const {
-  if (name.empty() || name == resource) return bytes;
+int64_t EpcCapacity::other_bytes_of(std::string_view name) const {
   for (const EpcAmount& other : others) {
     if (other.resource == name) return other.bytes;
   }

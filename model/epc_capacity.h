@@ -32,9 +32,16 @@ struct EpcCapacity {
   bool confidential() const { return bytes > 0; }
   // The bytes published under `name`; 0 when the node does not publish it. An empty name (a demand
   // built without one) stands for `resource`.
-  int64_t bytes_of(std::string_view name) const;
+  // Inline: fit asks this for every candidate, and nearly always of `resource`.
+  int64_t bytes_of(std::string_view name) const {
+    if (name.empty() || name == resource) return bytes;
+    return other_bytes_of(name);
+  }
   // "sgx.intel.com/epc", or every name published: "sgx.intel.com/epc, kubernetes.azure.com/...".
   std::string names_text() const;
+
+ private:
+  int64_t other_bytes_of(std::string_view name) const;
 };
 
 // Errors name the node and resource and echo the quantity.

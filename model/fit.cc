@@ -23,7 +23,12 @@ std::string no_epc_reason(const EpcResources* resources) {
     const EpcResources defaults = EpcResources::defaults();
     return no_epc_reason(&defaults);
   }
-  return "node has no SGX EPC (none of " + resources->names_text() + ")";
+  // One allocation: every general node of a filter gets this text.
+  constexpr std::string_view kHead = "node has no SGX EPC (none of ";
+  std::string reason;
+  reason.reserve(kHead.size() + resources->names_text().size() + 1);
+  reason.append(kHead).append(resources->names_text()).push_back(')');
+  return reason;
 }
 
 bool selector_matches(const NodeRecord& node, const PlacementPolicy& policy) {
@@ -71,17 +76,14 @@ std::optional<FitStatus> headroom_status(int64_t demand_bytes, const EpcRoom& ro
       FitCause::kHeadroom};
 }
 
-// The first EPC name the demand asks for that the node does not publish, as kube-scheduler's
-// NodeResourcesFit sees it (fitsRequest in pkg/scheduler/framework/plugins/noderesources/fit.go
-// compares each extended resource the pod requests with the node's allocatable under that exact
-// name, 0 when absent). nullopt when the node publishes every one.
-std::optional<std::string_view> unpublished_resource(const EpcDemand& demand,
-                                                     const EpcCapacity& epc) {
-  for (size_t i = 0; i < demand.request_count(); ++i) {
-    const EpcRequest request = demand.request(i);
-    if (epc.bytes_of(request.resource) == 0) return request.resource;
-  }
-  return std::nullopt;
+// One EPC name's capacity test: the plain one, and with a headroom its verdict (whose reason
+// names it) in place of the plain one, unless the node is too small anyway.
+std::optional<FitStatus> request_status(int64_t demand_bytes, const EpcRoom& room,
+                                        const Headroom& headroom) {
+  std::optional<FitStatus> status = shortfall_status(demand_bytes, room);
+  if (status && status->fit == Fit::kUnresolvable) return status;
+  if (auto kept = headroom_status(demand_bytes, room, headroom)) return kept;
+  return status;
 }
 
 // One EPC name of a demand that does not fit, with the room it was judged against.
@@ -91,10 +93,11 @@ struct FailingRequest {
   FitStatus status;
 };
 
-// The capacity test for every EPC name the demand asks for, each against the node's amount under
-// that name: the worst failure (unresolvable before unschedulable, the first among equals), or
+// Every EPC name the demand asks for, each looked up once and judged against the node's amount
+// under that exact name: the first name the node does not publish (kEpcResourceMismatch), else
+// the worst capacity failure (unresolvable before unschedulable, the first among equals), or
 // nullopt when every name fits. With a headroom, its verdict (whose reason names it) replaces
-// the plain one.
+// the plain one. One pass, as this runs for every candidate of every filter and prioritize call.
 std::optional<FailingRequest> failing_request(const EpcDemand& demand, const EpcCapacity& epc,
                                               int64_t committed_bytes, int64_t reserved_bytes,
                                               const Headroom& headroom) {
@@ -102,13 +105,15 @@ std::optional<FailingRequest> failing_request(const EpcDemand& demand, const Epc
   for (size_t i = 0; i < demand.request_count(); ++i) {
     const EpcRequest request = demand.request(i);
     const EpcRoom room{epc.bytes_of(request.resource), committed_bytes, reserved_bytes};
-    std::optional<FitStatus> status = shortfall_status(request.bytes, room);
-    if (!status || status->fit != Fit::kUnresolvable) {
-      if (auto kept = headroom_status(request.bytes, room, headroom)) status = kept;
+    if (room.total_bytes == 0) {
+      return FailingRequest{request, room, unresolvable(FitCause::kEpcResourceMismatch)};
     }
+    const std::optional<FitStatus> status = request_status(request.bytes, room, headroom);
     if (!status) continue;
-    if (status->fit == Fit::kUnresolvable) return FailingRequest{request, room, *status};
-    if (!failing) failing = FailingRequest{request, room, *status};
+    if (!failing ||
+        (status->fit == Fit::kUnresolvable && failing->status.fit != Fit::kUnresolvable)) {
+      failing = FailingRequest{request, room, *status};
+    }
   }
   return failing;
 }
@@ -140,12 +145,25 @@ FitStatus judge_epc_pod(const EpcDemand& demand, const NodeRecord& node,
     return unresolvable(FitCause::kNotReady);
   }
   if (!node.epc.confidential()) return unresolvable(FitCause::kNoEpc);
-  if (unpublished_resource(demand, node.epc)) return unresolvable(FitCause::kEpcResourceMismatch);
-  if (needs_selector(policy) && !selector_matches(node, policy)) {
-    return unresolvable(FitCause::kSelectorMismatch);
+  if (demand.request_count() == 1) {
+    // The common demand, one EPC name: the same order as below, without building a
+    // FailingRequest.
+    const EpcRequest request = demand.request(0);
+    const EpcRoom room{node.epc.bytes_of(request.resource), node.committed_bytes,
+                       node.reserved_bytes};
+    if (room.total_bytes == 0) return unresolvable(FitCause::kEpcResourceMismatch);
+    if (needs_selector(policy) && !selector_matches(node, policy)) {
+      return unresolvable(FitCause::kSelectorMismatch);
+    }
+    return request_status(request.bytes, room, policy.headroom).value_or(kFitsStatus);
   }
   const std::optional<FailingRequest> failing =
       failing_request(demand, node.epc, node.committed_bytes, node.reserved_bytes, policy.headroom);
+  // An unpublished name outranks the selector; the selector outranks the numbers.
+  if (failing && failing->status.cause == FitCause::kEpcResourceMismatch) return failing->status;
+  if (needs_selector(policy) && !selector_matches(node, policy)) {
+    return unresolvable(FitCause::kSelectorMismatch);
+  }
   return failing ? failing->status : kFitsStatus;
 }
 
@@ -166,7 +184,11 @@ std::string reserved_text(int64_t reserved_bytes) {
 }
 
 // Why `failing` does not fit: the numbers of its name, and the headroom when that decided.
-std::string capacity_reason(const FailingRequest& failing, const Headroom& headroom) {
+std::string capacity_reason(const FailingRequest& failing, const Headroom& headroom,
+                            const EpcCapacity& epc) {
+  if (failing.status.cause == FitCause::kEpcResourceMismatch) {
+    return unpublished_reason(failing.request.resource, epc);
+  }
   const EpcRoom& room = failing.room;
   std::string tail;
   if (failing.status.cause == FitCause::kHeadroom) {
@@ -194,11 +216,6 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
       return "node is not Ready";
     case FitCause::kNoEpc:
       return no_epc_reason(resources);
-    case FitCause::kEpcResourceMismatch:
-      if (auto resource = unpublished_resource(demand, node.epc)) {
-        return unpublished_reason(*resource, node.epc);
-      }
-      break;
     case FitCause::kSelectorMismatch:
       return "node does not match " + selector_text(policy) +
              ", which EPC pods require (confidentialNodes.rule " +
@@ -209,12 +226,14 @@ std::string describe(FitStatus status, const EpcDemand& demand, const NodeRecord
                                       : "node matches " + selector_text(policy)) +
              " and nonEpcPods policy require-general keeps pods without EPC off confidential "
              "nodes";
+    case FitCause::kEpcResourceMismatch:
     case FitCause::kEpcTooSmall:
     case FitCause::kInsufficientEpc:
     case FitCause::kHeadroom:
+      // The same pass judge_epc_pod made, again only for a node that a reply names as rejected.
       if (auto failing = failing_request(demand, node.epc, node.committed_bytes,
                                          node.reserved_bytes, policy.headroom)) {
-        return capacity_reason(*failing, policy.headroom);
+        return capacity_reason(*failing, policy.headroom, node.epc);
       }
       break;
     case FitCause::kUnknownNode:
@@ -271,15 +290,11 @@ FitStatus judge_fit(const EpcDemand& demand, const NodeRecord* node,
 
 std::optional<FitVerdict> epc_shortfall(const EpcDemand& demand, const EpcCapacity& epc,
                                         int64_t committed_bytes, int64_t reserved_bytes) {
-  if (auto resource = unpublished_resource(demand, epc)) {
-    return FitVerdict{Fit::kUnresolvable, unpublished_reason(*resource, epc),
-                      FitCause::kEpcResourceMismatch};
-  }
   static const Headroom kNoHeadroom;
   const std::optional<FailingRequest> failing =
       failing_request(demand, epc, committed_bytes, reserved_bytes, kNoHeadroom);
   if (!failing) return std::nullopt;
-  return FitVerdict{failing->status.fit, capacity_reason(*failing, kNoHeadroom),
+  return FitVerdict{failing->status.fit, capacity_reason(*failing, kNoHeadroom, epc),
                     failing->status.cause};
 }
 

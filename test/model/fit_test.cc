@@ -227,6 +227,24 @@ TEST(CheckFit, APodAskingForTwoNamesNeedsBothOnTheNode) {
          "insufficient sgx.intel.com/epc: requested 16Mi, free 8Mi of 128Mi");
 }
 
+// The names are judged in one pass; an unpublished name outranks a name that is too small, wherever
+// it comes in the demand, and the selector comes after both.
+TEST(CheckFit, AnUnpublishedNameOutranksATooSmallOne) {
+  const EpcDemand two =
+      demand_of({container({{kIntelEpc, "16Mi"}}), container({{kAzureEpc, "16"}})});
+  const NodeRecord small_intel = publishing({{kIntelEpc, "8Mi"}});
+  expect(check_fit(two, &small_intel, "n", {}), Fit::kUnresolvable,
+         "node publishes no kubernetes.azure.com/sgx_epc_mem_in_MiB (it publishes "
+         "sgx.intel.com/epc)");
+  PlacementPolicy selective;
+  selective.confidential_rule = ConfidentialRule::kEpcAndSelector;
+  selective.confidential_selector = *LabelSelector::parse("sgx=true");
+  EXPECT_EQ(judge_fit(two, &small_intel, selective).cause, FitCause::kEpcResourceMismatch);
+  const NodeRecord small_both = publishing({{kIntelEpc, "8Mi"}, {kAzureEpc, "128"}});
+  EXPECT_EQ(judge_fit(two, &small_both, selective).cause, FitCause::kSelectorMismatch);
+  EXPECT_EQ(judge_fit(two, &small_both, {}).cause, FitCause::kEpcTooSmall);
+}
+
 TEST(CheckFit, ExactlyTheFreeAmountFits) {
   const NodeRecord node = record("n", 128 * kMi, 64 * kMi);
   expect(check_fit(k64Mi, &node, "n", {}), Fit::kFits, "");
