@@ -210,6 +210,11 @@ const PodRecord* EpcLedger::pod_by_name(std::string_view namespace_name,
   return id == uid_by_key_.end() ? nullptr : pod_by_uid(id->second);
 }
 
+const NodeRecord* EpcLedger::node(std::string_view name) const {
+  auto it = nodes_.find(name);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
 NodeRecordMap EpcLedger::node_records() const {
   NodeRecordMap records = nodes_;
   for (auto& [name, record] : records) {

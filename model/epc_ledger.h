@@ -129,6 +129,8 @@ class EpcLedger {
   const std::unordered_map<std::string, PodRecord>& pods() const { return pods_; }
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
 
+  // The node as the source delivered it (committed EPC left at 0); null when not held.
+  const NodeRecord* node(std::string_view name) const;
   // Node records with committed EPC filled in, for a snapshot.
   NodeRecordMap node_records() const;
   // Committed EPC of pods bound to `node_name`, whether or not the node itself is known yet.
