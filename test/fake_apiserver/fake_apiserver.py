@@ -420,11 +420,12 @@ def object_key(kind, namespace, name):
 class Watcher:
     """One open watch: the store pushes converted events into `queue`."""
 
-    def __init__(self, kind, namespace, pred):
+    def __init__(self, kind, namespace, pred, lagged=False):
         self.kind = kind
         self.namespace = namespace
         self.pred = pred
-        self.queue = collections.deque()
+        self.lagged = lagged        # live events reach it store.watch_lag seconds late
+        self.queue = collections.deque()  # (monotonic time it may be sent, event)
         self.close_mode = None      # None, "clean" or "abrupt"
 
     def matches_scope(self, ev):
@@ -475,6 +476,7 @@ class Store:
         self.cond = threading.Condition(self.lock)
         self.rv = initial_rv
         self.compacted_rv = initial_rv   # watches/lists need rv >= this
+        self.watch_lag = 0.0             # seconds; see App.config["watch_lag_ms"]
         self.history_limit = history_limit
         self.objects = {}                # (kind, key) -> obj
         self.history = []                # [Event], ascending rv
@@ -605,10 +607,11 @@ class Store:
         if len(self.history) > self.history_limit:
             dropped = self.history.pop(0)
             self.compacted_rv = dropped.rv
+        now = time.monotonic()
         for w in self.watchers:
             wev = w.convert(ev)
             if wev is not None:
-                w.queue.append(wev)
+                w.queue.append((now + (self.watch_lag if w.lagged else 0.0), wev))
         self.cond.notify_all()
         return obj
 
@@ -770,6 +773,10 @@ class App:
             "watch_timeout": args.watch_timeout,
             "expired_watch_mode": args.expired_watch_mode,
             "anonymous_health": args.anonymous_health,
+            # Live watch events reach watches whose User-Agent starts with
+            # watch_lag_user_agent this many ms late ("" matches every watch).
+            "watch_lag_ms": 0,
+            "watch_lag_user_agent": "",
         }
         self.verbose = args.verbose
         self._log_lock = threading.Lock()
@@ -801,6 +808,7 @@ class App:
             if key == "token_grace":
                 continue
             self.config[key] = value
+        self.store.watch_lag = float(self.config["watch_lag_ms"]) / 1000.0
         if "token_grace" in body and self.auth:
             self.auth.grace = float(body["token_grace"])
         self.store.wake()
@@ -1175,7 +1183,9 @@ class Handler(BaseHTTPRequestHandler):
         if drop is not None:
             self._log_entry["fault"] = "drop_watch_after_events"
 
-        watcher = Watcher(kind, ns, pred)
+        lag_agent = app.config["watch_lag_user_agent"]
+        lagged = (self.headers.get("User-Agent") or "").startswith(lag_agent)
+        watcher = Watcher(kind, ns, pred, lagged)
         initial = []
         with store.lock:
             if gone_event is None and rv_param not in ("", "0"):
@@ -1252,9 +1262,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
             with store.lock:
                 while True:
-                    if watcher.queue or watcher.close_mode:
-                        break
                     now = time.monotonic()
+                    if (watcher.queue and watcher.queue[0][0] <= now) or watcher.close_mode:
+                        break
                     if now >= deadline:
                         break
                     interval = float(app.config["bookmark_interval"] or 0)
@@ -1263,11 +1273,14 @@ class Handler(BaseHTTPRequestHandler):
                     wait = deadline - now
                     if bookmarks and interval > 0:
                         wait = min(wait, last_bookmark + interval - now)
-                    store.cond.wait(min(wait, 0.5))
+                    if watcher.queue:  # lagged: wait until the first event is due
+                        wait = min(wait, watcher.queue[0][0] - now)
+                    store.cond.wait(max(0.0, min(wait, 0.5)))
                     if app.faults.peek("down") is not None or self.client_gone():
                         watcher.close_mode = "abrupt"
-                pending.extend(watcher.queue)
-                watcher.queue.clear()
+                now = time.monotonic()
+                while watcher.queue and watcher.queue[0][0] <= now:
+                    pending.append(watcher.queue.popleft()[1])
                 close_mode = watcher.close_mode
                 bookmark = None
                 interval = float(app.config["bookmark_interval"] or 0)

@@ -481,6 +481,32 @@ class WatchTests(ServerTestCase):
         finally:
             w.close()
 
+    def test_watch_lag_delays_live_events_for_matching_user_agents(self):
+        self.srv.ctl("config", {"watch_lag_ms": 400, "watch_lag_user_agent": "slow"})
+        try:
+            out = self.srv.put(node("n1"))
+            since = "/api/v1/nodes?watch=1&resourceVersion=%s" % out["resourceVersion"]
+            slow = self.srv.watch(since, {"User-Agent": "slow/1"})
+            fast = self.srv.watch(since, {"User-Agent": "fast/1"})
+            try:
+                time.sleep(0.2)  # both watches registered
+                t0 = time.monotonic()
+                self.srv.put(node("n2"))
+                ev = fast.next_event()
+                fast_at = time.monotonic() - t0
+                self.assertEqual(ev["object"]["metadata"]["name"], "n2")
+                ev = slow.next_event()
+                slow_at = time.monotonic() - t0
+                self.assertEqual(ev["object"]["metadata"]["name"], "n2")
+                self.assertLess(fast_at, 0.3)
+                self.assertGreaterEqual(slow_at, 0.39)
+                self.assertLess(slow_at, 1.5)
+            finally:
+                slow.close()
+                fast.close()
+        finally:
+            self.srv.ctl("config", {"watch_lag_ms": 0, "watch_lag_user_agent": ""})
+
     def test_bookmarks(self):
         out = self.srv.put(node("n1"))
         w = self.srv.watch("/api/v1/nodes?watch=1&resourceVersion=%s"
