@@ -34,6 +34,7 @@
 #include "scheduler/http/http_server.h"
 #include "scheduler/http/router.h"
 #include "scheduler/http/tls_credentials_watcher.h"
+#include "scheduler/kube/api_fresh_reader.h"
 #include "scheduler/kube/api_pod_binder.h"
 #include "scheduler/kube/api_state_source.h"
 #include "scheduler/kube/event_recorder.h"
@@ -144,6 +145,9 @@ std::optional<std::string> environment(std::string_view name) {
 struct Sources {
   std::unique_ptr<StateSource> state;
   std::unique_ptr<PodBinder> binder;
+  // Rechecks read with a client of their own, whose request timeout is --recheck-timeout.
+  std::unique_ptr<ApiClient> recheck_client;
+  std::shared_ptr<FreshReader> fresh_reader;
   // Uses the API source's client, so it is declared after `state` and goes first.
   std::unique_ptr<EventRecorder> events;
 };
@@ -160,6 +164,16 @@ Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
     if (!connection) {
       return make_error(connection.error().message +
                         " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
+    }
+    if (options.recheck_reads > 0) {
+      Result<std::unique_ptr<ApiClient>> client = ApiClient::create(
+          *connection,
+          {.request_timeout = options.recheck_timeout, .user_agent = "epc-extender/recheck"});
+      if (!client) return client.error();
+      sources.recheck_client = std::move(*client);
+      sources.fresh_reader = std::make_shared<ApiFreshReader>(
+          *sources.recheck_client, state.resources(),
+          FreshReaderLimits{options.recheck_qps, 2 * options.recheck_qps});
     }
     auto api = std::make_unique<ApiStateSource>(std::move(*connection), state,
                                                 logger.sink("kube", kube_line_level));
@@ -264,6 +278,8 @@ int serve(const ServeOptions& options) {
                                 {.readiness = readiness,
                                  .startup_wait = options.startup_wait,
                                  .binder = std::move(sources->binder),
+                                 .fresh_reader = sources->fresh_reader,
+                                 .recheck_reads = options.recheck_reads,
                                  .observe = observe});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,

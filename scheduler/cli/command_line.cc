@@ -33,14 +33,17 @@ enum class Flag {
   kMaxConnections,
   kShutdownGracePeriod,
   kMonitoringListen,
-  kStartupWait
+  kStartupWait,
+  kRecheckReads,
+  kRecheckTimeout,
+  kRecheckQps,
 };
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 17> kFlags = {
+constexpr std::array<FlagName, 20> kFlags = {
     {{"--listen", Flag::kListen},
      {"--prefix", Flag::kPrefix},
      {"--config", Flag::kConfig},
@@ -57,7 +60,10 @@ constexpr std::array<FlagName, 17> kFlags = {
      {"--max-connections", Flag::kMaxConnections},
      {"--shutdown-grace-period", Flag::kShutdownGracePeriod},
      {"--monitoring-listen", Flag::kMonitoringListen},
-     {"--startup-wait", Flag::kStartupWait}}};
+     {"--startup-wait", Flag::kStartupWait},
+     {"--recheck-reads", Flag::kRecheckReads},
+     {"--recheck-timeout", Flag::kRecheckTimeout},
+     {"--recheck-qps", Flag::kRecheckQps}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
   for (const FlagName& entry : kFlags) {
@@ -206,6 +212,17 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
     }
     case Flag::kStartupWait:
       return assign(parse_duration(value), options.startup_wait);
+    case Flag::kRecheckReads:
+      return assign(parse_count(value), options.recheck_reads);
+    case Flag::kRecheckTimeout:
+      return assign(parse_positive_duration(value), options.recheck_timeout);
+    case Flag::kRecheckQps: {
+      Result<size_t> qps = parse_count(value);
+      if (!qps) return qps.error();
+      if (*qps == 0) return make_error("must be at least 1, got " + quoted(value));
+      options.recheck_qps = static_cast<double>(*qps);
+      return {};
+    }
   }
   return make_error("unhandled flag");
 }
@@ -533,6 +550,15 @@ Flags of serve (--flag value or --flag=value):
                          a verb that arrives before the first lists of nodes and pods are in
                          waits up to this long for them before it is answered "not ready"
                          (default 3s, below kube-scheduler's default 5s httpTimeout; 0: no wait)
+  --recheck-reads N      before filter turns a pod away on every node, read up to N of the nodes
+                         and pods that decided it afresh from the API server, since
+                         kube-scheduler often retries before this extender's watch has seen what
+                         freed room (default 16; 0: never). Not with --cluster-file
+  --recheck-timeout DURATION
+                         how long those reads may take before filter answers from its view
+                         (default 1s)
+  --recheck-qps N        such reads per second across all filters, in bursts of up to 2N
+                         (default 50)
 
 Flags of simulate:
   --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl

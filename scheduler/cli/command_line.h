@@ -7,6 +7,7 @@
 //                      [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
 //                      [--read-timeout D] [--idle-timeout D] [--max-connections N]
 //                      [--shutdown-grace-period D] [--startup-wait D]
+//                      [--recheck-reads N] [--recheck-timeout D] [--recheck-qps N]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
@@ -69,6 +70,13 @@ struct ServeOptions {
   // kube-scheduler's default extender httpTimeout (5 s), so the scheduler gets an answer rather
   // than a timeout; kube-scheduler v1.26 parks a pod that got an Error for up to 5 minutes.
   std::chrono::milliseconds startup_wait{std::chrono::seconds(3)};
+  // Before filter turns a pod away on every node, up to this many nodes and pods are read afresh
+  // from the API server (docs/live-state.md, "Stale views"); 0 turns rechecks off. API mode only.
+  size_t recheck_reads = 16;
+  // How long those reads may take: the filter answers from the view after it.
+  std::chrono::milliseconds recheck_timeout{std::chrono::seconds(1)};
+  // Reads per second across all filters, with bursts of twice as many.
+  double recheck_qps = 50;
 };
 
 struct ShowHelp {};

@@ -2,6 +2,20 @@
 
 namespace epc {
 
+std::string_view to_string(RecheckOutcome outcome) {
+  switch (outcome) {
+    case RecheckOutcome::kNone:
+      return "none";
+    case RecheckOutcome::kReversed:
+      return "reversed";
+    case RecheckOutcome::kConfirmed:
+      return "confirmed";
+    case RecheckOutcome::kFailed:
+      return "failed";
+  }
+  return "none";
+}
+
 std::string Decision::pod_key() const {
   if (pod_name.empty() && pod_namespace.empty()) return {};
   return pod_namespace + "/" + pod_name;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/fit.h"
@@ -29,6 +30,23 @@ enum class BindEffect {
   kHeld,  // committed, then the Binding's fate is unknown (timeout, 5xx): held as a reservation
 };
 
+// What a filter's recheck (model/recheck_plan.h) found: whether fresh reads overturned the view's
+// rejection of every node.
+enum class RecheckOutcome {
+  kNone,       // no recheck: a node passed, nothing a read could change, or rechecks are off
+  kReversed,   // after the reads, some node passes
+  kConfirmed,  // every read answered, and still no node passes
+  kFailed,     // still no node passes, and some reads got no answer or were not made
+};
+std::string_view to_string(RecheckOutcome outcome);
+
+struct Recheck {
+  RecheckOutcome outcome = RecheckOutcome::kNone;
+  size_t reads = 0;                  // planned
+  size_t failures = 0;               // planned reads without an answer (failed or skipped)
+  std::chrono::nanoseconds took{0};  // from planning to the reads taken into the view
+};
+
 struct Decision {
   Verb verb = Verb::kFilter;
   Outcome outcome = Outcome::kSuccess;
@@ -42,6 +60,7 @@ struct Decision {
   std::vector<RejectionGroup> rejected;  // filter only
   std::string node;  // bind: the target; filter: the only survivor; prioritize: the top node
   BindEffect bind = BindEffect::kNone;
+  Recheck recheck;                       // filter only
   std::chrono::nanoseconds duration{0};  // from the body's arrival to the reply being built
   std::chrono::system_clock::time_point at;
 

@@ -10,9 +10,11 @@
 #include "model/bind_decision.h"
 #include "model/candidate_nodes.h"
 #include "model/filter_decision.h"
+#include "model/fresh_reads.h"
 #include "model/pod_request.h"
 #include "model/preempt_decision.h"
 #include "model/prioritize_decision.h"
+#include "model/recheck_plan.h"
 #include "scheduler/wire/extender_args.h"
 #include "scheduler/wire/extender_codec.h"
 
@@ -102,7 +104,7 @@ ExtenderService::ExtenderService(ClusterState& state, PolicySource policy,
 void ExtenderService::handle(Verb verb, std::string body, Respond respond) const {
   switch (verb) {
     case Verb::kFilter:
-      return respond(filter(std::move(body)));
+      return filter(std::move(body), std::move(respond));
     case Verb::kPrioritize:
       return respond(prioritize(std::move(body)));
     case Verb::kBind:
@@ -179,7 +181,26 @@ void ExtenderService::learn_sent_nodes(const std::vector<NodeArg>& nodes) const 
   });
 }
 
-Reply ExtenderService::filter(std::string body) const {
+// One filter call's request, kept while a recheck's reads are out.
+struct ExtenderService::FilterCall {
+  std::string body;  // the Nodes' raw JSON in `args` points into it
+  ExtenderArgs args;
+  PodRequest pod;
+  Decision decision;
+  Stopwatch::time_point started;
+};
+
+Reply ExtenderService::filter_error(Decision decision, bool nodes_mode, std::string error,
+                                    Stopwatch::time_point started) const {
+  FilterResult result;
+  result.nodes_mode = nodes_mode;
+  decision.outcome = Outcome::kError;
+  decision.message = error;
+  result.error = std::move(error);
+  return report(std::move(decision), {200, encode_filter_result(result)}, started);
+}
+
+void ExtenderService::filter(std::string body, Respond respond) const {
   const Stopwatch::time_point started = Stopwatch::now();
   Decision decision;
   decision.verb = Verb::kFilter;
@@ -187,38 +208,79 @@ Reply ExtenderService::filter(std::string body) const {
   std::shared_ptr<const PlacementPolicy> config_policy = policy_of(policy_);
   Result<ExtenderArgs> args = decode_candidates(body, *config_policy, decision);
   if (!args) {
-    return report(invalid(std::move(decision), args.error()), bad_request(args.error()), started);
+    return respond(
+        report(invalid(std::move(decision), args.error()), bad_request(args.error()), started));
   }
-
-  FilterResult result;
-  result.nodes_mode = args->nodes.has_value();
-  const auto answer_error = [&](std::string error) {
-    decision.outcome = Outcome::kError;
-    decision.message = error;
-    result.error = std::move(error);
-    return report(std::move(decision), {200, encode_filter_result(result)}, started);
-  };
   if (const Readiness ready = readiness(); !ready.ready) {
     // Never a guess from an empty or stale view; kube-scheduler retries the pod with backoff.
-    return answer_error("epc-extender is not ready: " + ready.reason);
+    return respond(filter_error(std::move(decision), args->nodes.has_value(),
+                                "epc-extender is not ready: " + ready.reason, started));
   }
-  const PodRequest pod = resolve_pod_request(args->pod, std::move(config_policy), resources);
-  if (args->nodes) learn_sent_nodes(*args->nodes);
+  // Moving the body keeps its buffer (padded, so never inline), which the args point into.
+  PodRequest pod = resolve_pod_request(args->pod, std::move(config_policy), resources);
+  auto call = std::make_shared<FilterCall>(
+      FilterCall{std::move(body), std::move(*args), std::move(pod), std::move(decision), started});
+  if (call->args.nodes) learn_sent_nodes(*call->args.nodes);
+  const auto decide = [this](const FilterCall& call, const ClusterSnapshot& snapshot) {
+    const EpcResources& resources = state_.resources();
+    CandidateNodes candidates = candidates_of(call.args, snapshot, call.pod, resources);
+    FilterDecision verdicts = decide_filter(call.pod, view_of(candidates), resources,
+                                            static_cast<bool>(options_.observe));
+    return std::pair{std::move(candidates), std::move(verdicts)};
+  };
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
-  const CandidateNodes candidates = candidates_of(*args, *snapshot, pod, resources);
-  FilterDecision verdicts =
-      decide_filter(pod, view_of(candidates), resources, static_cast<bool>(options_.observe));
+  auto [candidates, verdicts] = decide(*call, *snapshot);
+
+  RecheckPlan plan;
+  if (options_.fresh_reader && options_.recheck_reads > 0) {
+    plan = state_.inspect([&](const EpcLedger& ledger) {
+      return plan_recheck(call->pod, view_of(candidates), verdicts, ledger,
+                          call->args.nodes.has_value(), options_.recheck_reads);
+    });
+  }
+  if (plan.empty()) return respond(answer_filter(*call, candidates, std::move(verdicts)));
+
+  // The view rejects every node for reasons fresh reads may overturn: read, take the answers in,
+  // and decide again (docs/live-state.md, "Stale views").
+  const Stopwatch::time_point asked = Stopwatch::now();
+  const size_t reads = plan.reads();
+  options_.fresh_reader->read(std::move(plan), [this, call, decide, reads, asked,
+                                                respond = std::move(respond)](FreshReads answers) {
+    const FreshChanges changes =
+        state_.modify([&](EpcLedger& ledger) { return apply_fresh_reads(ledger, answers); });
+    const std::shared_ptr<const ClusterSnapshot> fresh = state_.snapshot_at(now());
+    auto [candidates, verdicts] = decide(*call, *fresh);
+    Recheck& recheck = call->decision.recheck;
+    recheck.reads = reads;
+    recheck.failures = answers.failures.size() + answers.skipped + changes.errors.size();
+    recheck.took = Stopwatch::now() - asked;
+    recheck.outcome = !verdicts.passing.empty() ? RecheckOutcome::kReversed
+                      : recheck.failures > 0    ? RecheckOutcome::kFailed
+                                                : RecheckOutcome::kConfirmed;
+    respond(answer_filter(*call, candidates, std::move(verdicts)));
+  });
+}
+
+Reply ExtenderService::answer_filter(FilterCall& call, const CandidateNodes& candidates,
+                                     FilterDecision verdicts) const {
+  Decision& decision = call.decision;
+  const ExtenderArgs& args = call.args;
+  const PodRequest& pod = call.pod;
   // In the reply, not as an HTTP error: kube-scheduler then records why on the pod.
-  if (verdicts.error) return answer_error(demand_error(args->pod, *verdicts.error));
-
+  if (verdicts.error) {
+    return filter_error(std::move(decision), args.nodes.has_value(),
+                        demand_error(args.pod, *verdicts.error), call.started);
+  }
   decision.epc_bytes = pod.demand->bytes;
-  if (pod.known) state_.remember_pending(args->pod, *pod.demand);
+  if (pod.known) state_.remember_pending(args.pod, *pod.demand);
   record_demand(pod, recent_demands_);
-  if (verdicts.reserve_on) reserve(args->pod, candidates.name(*verdicts.reserve_on));
+  if (verdicts.reserve_on) reserve(args.pod, candidates.name(*verdicts.reserve_on));
 
+  FilterResult result;
+  result.nodes_mode = args.nodes.has_value();
   for (const size_t i : verdicts.passing) {
     if (result.nodes_mode) {
-      result.passing_nodes_json.push_back((*args->nodes)[i].raw_json);
+      result.passing_nodes_json.push_back((*args.nodes)[i].raw_json);
     } else {
       result.passing_node_names.emplace_back(candidates.name(i));
     }
@@ -234,7 +296,7 @@ Reply ExtenderService::filter(std::string body) const {
   if (verdicts.passing.size() == 1) decision.node = candidates.name(verdicts.passing.front());
   decision.outcome =
       verdicts.rejects(candidates.size()) ? Outcome::kUnschedulable : Outcome::kSuccess;
-  return report(std::move(decision), {200, encode_filter_result(result)}, started);
+  return report(std::move(decision), {200, encode_filter_result(result)}, call.started);
 }
 
 Reply ExtenderService::prioritize(std::string body) const {

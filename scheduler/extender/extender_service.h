@@ -17,10 +17,13 @@
 #include <memory>
 #include <string>
 
+#include "model/candidate_nodes.h"
 #include "model/cluster_state.h"
+#include "model/filter_decision.h"
 #include "model/placement_policy.h"
 #include "model/scoring/recent_demands.h"
 #include "scheduler/extender/decision.h"
+#include "scheduler/extender/fresh_reader.h"
 #include "scheduler/extender/pod_binder.h"
 #include "scheduler/extender/verb.h"
 #include "scheduler/state/state_source.h"
@@ -45,6 +48,10 @@ struct ExtenderServiceOptions {
   std::chrono::milliseconds startup_wait{0};
   // Creates Bindings in the API server; null: bind only records the placement in the ledger.
   std::shared_ptr<const PodBinder> binder;
+  // Reads nodes and pods afresh before filter turns a pod away on every node, at most
+  // `recheck_reads` per call (docs/live-state.md, "Stale views"); null or 0: never.
+  std::shared_ptr<const FreshReader> fresh_reader;
+  size_t recheck_reads = 16;
   // How long a reservation holds EPC if the pod's binding is never seen.
   std::chrono::milliseconds reservation_ttl{30'000};
   std::function<SteadyTime()> clock;  // empty: std::chrono::steady_clock::now
@@ -61,18 +68,27 @@ class ExtenderService {
   ExtenderService(ClusterState& state, PolicySource policy, ExtenderServiceOptions options = {});
 
   // Answers through `respond`, exactly once: at once for every verb except a bind that waits for
-  // the API server, which responds from the binder's thread. `body` is padded here if needed.
+  // the API server, which responds from the binder's thread, and a filter that rechecks its
+  // rejection, which responds from the reader's. `body` is padded here if needed.
   void handle(Verb verb, std::string body, Respond respond) const;
   // The same, waiting for the reply. For tests and tools; never call it on a thread the binder's
   // completion may need (cpprestsdk's pool).
   Reply handle(Verb verb, std::string body) const;
 
-  Reply filter(std::string body) const;
+  void filter(std::string body, Respond respond) const;
+  Reply filter(std::string body) const { return handle(Verb::kFilter, std::move(body)); }
   Reply prioritize(std::string body) const;
   void bind(std::string body, Respond respond) const;
   Reply preempt(std::string body) const;
 
  private:
+  struct FilterCall;
+  // Filter's reply to `call` from `verdicts` on `candidates`: remembers, reserves, encodes.
+  Reply answer_filter(FilterCall& call, const CandidateNodes& candidates,
+                      FilterDecision verdicts) const;
+  // Filter's reply carrying `error` (in the reply, so kube-scheduler records it on the pod).
+  Reply filter_error(Decision decision, bool nodes_mode, std::string error,
+                     std::chrono::steady_clock::time_point started) const;
   // Fills in the decision's timing, hands it to the observer and returns `reply` with its outcome.
   Reply report(Decision decision, Reply reply, std::chrono::steady_clock::time_point started) const;
   // Filter's and prioritize's request under `policy`; names the pod in `decision` once decoded.

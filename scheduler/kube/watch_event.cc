@@ -1,5 +1,6 @@
 #include "scheduler/kube/watch_event.h"
 
+#include <optional>
 #include <utility>
 
 #include "scheduler/wire/kube_objects.h"
@@ -169,6 +170,36 @@ Result<WatchEvent> decode_watch_event(JsonParserPool& parsers, const std::string
   if (!done) return done.error();
   if (!has_object) return make_error("watch event: missing object");
   return event;
+}
+
+Result<Node> decode_node_object(JsonParserPool& parsers, const std::string& padded_body,
+                                const EpcResources& epc) {
+  std::optional<Node> node;
+  Result<void> done =
+      parse_document(parsers, padded_body, "node", [&](JsonObject& root, const JsonPath& at) {
+        Result<Node> read = read_node_fields(root, at, epc);
+        if (!read) return Result<void>(read.error());
+        if (read->name.empty()) return Result<void>(error_at(at, "node without metadata.name"));
+        node = std::move(*read);
+        return Result<void>();
+      });
+  if (!done) return done.error();
+  return std::move(*node);
+}
+
+Result<Pod> decode_pod_object(JsonParserPool& parsers, const std::string& padded_body,
+                              const EpcResources& epc) {
+  std::optional<Pod> pod;
+  Result<void> done =
+      parse_document(parsers, padded_body, "pod", [&](JsonObject& root, const JsonPath& at) {
+        Result<Pod> read = read_pod_fields(root, at, epc);
+        if (!read) return Result<void>(read.error());
+        if (read->name.empty()) return Result<void>(error_at(at, "pod without metadata.name"));
+        pod = std::move(*read);
+        return Result<void>();
+      });
+  if (!done) return done.error();
+  return std::move(*pod);
 }
 
 Result<ListPage> decode_list_page(JsonParserPool& parsers, const std::string& padded_body,

@@ -55,6 +55,12 @@ Result<WatchEvent> decode_watch_event(JsonParserPool& parsers, const std::string
 Result<ListPage> decode_list_page(JsonParserPool& parsers, const std::string& padded_body,
                                   ResourceKind kind, const EpcResources& epc);
 
+// One object as a GET returns it (GET /api/v1/nodes/{name}, .../pods/{name}): the node or the
+// pod, read as a list item is.
+Result<Node> decode_node_object(JsonParserPool& parsers, const std::string& padded_body,
+                                const EpcResources& epc);
+Result<Pod> decode_pod_object(JsonParserPool& parsers, const std::string& padded_body,
+                              const EpcResources& epc);
 Result<ApiStatus> decode_status(JsonParserPool& parsers, const std::string& padded_body);
 
 }  // namespace epc
