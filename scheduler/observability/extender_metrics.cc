@@ -21,6 +21,11 @@ using prometheus::MetricType;
 const prometheus::Histogram::BucketBoundaries kDurationBuckets{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
+// From a prompt retry (kube-scheduler's 1 s initial backoff) to past its 5-minute flush of parked
+// pods, which is what a pod answered "no" from a stale view waits for.
+const prometheus::Histogram::BucketBoundaries kWaitBuckets{0.1, 0.5, 1,   2,   5,    10,  30,
+                                                           60,  120, 300, 600, 1800, 3600};
+
 // One EPC figure, exposed per node and per pool under the same suffix.
 struct EpcField {
   std::string_view suffix;
@@ -227,6 +232,43 @@ ExtenderMetrics::ExtenderMetrics(std::string_view version, ScrapeSources sources
                              "commitment was undone.")
                          .Register(*registry_)
                          .Add({});
+  auto& rechecks = prometheus::BuildCounter()
+                       .Name("epc_extender_rechecks_total")
+                       .Help(
+                           "Filters about to turn a pod away on every node that read nodes and "
+                           "pods afresh first, by outcome (reversed: a node then passed; "
+                           "confirmed: none did; failed: none did and some reads got no answer).")
+                       .Register(*registry_);
+  for (const RecheckOutcome outcome :
+       {RecheckOutcome::kReversed, RecheckOutcome::kConfirmed, RecheckOutcome::kFailed}) {
+    rechecks_[static_cast<size_t>(outcome)] =
+        &rechecks.Add({{"outcome", std::string(to_string(outcome))}});
+  }
+  recheck_reads_ = &prometheus::BuildCounter()
+                        .Name("epc_extender_recheck_reads_total")
+                        .Help("Reads of nodes and pods that rechecks planned.")
+                        .Register(*registry_)
+                        .Add({});
+  recheck_read_failures_ =
+      &prometheus::BuildCounter()
+           .Name("epc_extender_recheck_read_failures_total")
+           .Help("Planned recheck reads that got no usable answer or were not made (rate limit).")
+           .Register(*registry_)
+           .Add({});
+  recheck_duration_ =
+      &prometheus::BuildHistogram()
+           .Name("epc_extender_recheck_duration_seconds")
+           .Help("Time a recheck added to its filter: its reads and the new decision.")
+           .Register(*registry_)
+           .Add({}, kDurationBuckets);
+  turned_away_wait_ =
+      &prometheus::BuildHistogram()
+           .Name("epc_extender_turned_away_wait_seconds")
+           .Help(
+               "For EPC pods filter turned away on every node: time from the last such answer "
+               "to the filter that let the pod through.")
+           .Register(*registry_)
+           .Add({}, kWaitBuckets);
   prometheus::BuildGauge()
       .Name("epc_extender_build_info")
       .Help("Always 1; the version label says which epc-extender runs.")
@@ -255,6 +297,16 @@ void ExtenderMetrics::observe_decision(const Decision& decision) {
   }
   if (decision.bind == BindEffect::kConflict) bind_conflicts_->Increment();
   if (decision.bind == BindEffect::kRolledBack) bind_rollbacks_->Increment();
+  if (prometheus::Counter* counter = rechecks_[static_cast<size_t>(decision.recheck.outcome)]) {
+    counter->Increment();
+    recheck_reads_->Increment(static_cast<double>(decision.recheck.reads));
+    recheck_read_failures_->Increment(static_cast<double>(decision.recheck.failures));
+    recheck_duration_->Observe(std::chrono::duration<double>(decision.recheck.took).count());
+  }
+}
+
+void ExtenderMetrics::observe_turned_away_wait(std::chrono::duration<double> waited) {
+  turned_away_wait_->Observe(waited.count());
 }
 
 std::string ExtenderMetrics::exposition() const {

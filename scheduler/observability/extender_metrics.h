@@ -71,8 +71,11 @@ class ExtenderMetrics {
 
   // A verb call's reply (VerbReplyObserver): requests_total and request_duration_seconds.
   void observe_reply(Verb verb, Outcome outcome, std::chrono::duration<double> elapsed);
-  // A verb call's decision (DecisionObserver): nodes considered and rejected, bind effects.
+  // A verb call's decision (DecisionObserver): nodes considered and rejected, bind effects,
+  // filter's rechecks.
   void observe_decision(const Decision& decision);
+  // How long a pod filter turned away waited until filter let it through (StaleViews).
+  void observe_turned_away_wait(std::chrono::duration<double> waited);
 
   // The Prometheus text exposition of every series, as of now.
   std::string exposition() const;
@@ -89,6 +92,11 @@ class ExtenderMetrics {
   std::array<prometheus::Counter*, kFitCauseCount> nodes_rejected_{};
   prometheus::Counter* bind_conflicts_ = nullptr;
   prometheus::Counter* bind_rollbacks_ = nullptr;
+  std::array<prometheus::Counter*, 4> rechecks_{};  // by RecheckOutcome; kNone has none
+  prometheus::Counter* recheck_reads_ = nullptr;
+  prometheus::Counter* recheck_read_failures_ = nullptr;
+  prometheus::Histogram* recheck_duration_ = nullptr;
+  prometheus::Histogram* turned_away_wait_ = nullptr;
 };
 
 }  // namespace epc

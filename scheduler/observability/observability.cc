@@ -38,6 +38,7 @@ Observability::Observability(const ClusterState& state, ObservabilityOptions opt
 void Observability::observe_decision(const Decision& decision) {
   metrics_.observe_decision(decision);
   decisions_.record(decision);
+  if (auto waited = stale_views_.observe(decision)) metrics_.observe_turned_away_wait(*waited);
 }
 
 void Observability::observe_reply(Verb verb, Outcome outcome,
@@ -77,6 +78,7 @@ std::string Observability::status_page() const {
   StatusPageInput input;
   input.state = state_report(state_, *policy(), readiness());
   input.decisions = decisions_.recent();
+  input.stale_views = stale_views_.summary();
   input.version = options_.version;
   input.now = std::chrono::system_clock::now();
   input.refresh_seconds = options_.refresh_seconds;

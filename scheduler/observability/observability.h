@@ -20,6 +20,7 @@
 #include "scheduler/http/page.h"
 #include "scheduler/observability/decision_log.h"
 #include "scheduler/observability/extender_metrics.h"
+#include "scheduler/observability/stale_views.h"
 #include "scheduler/state/state_source.h"
 
 namespace epc {
@@ -51,6 +52,7 @@ class Observability {
 
   const ExtenderMetrics& metrics() const { return metrics_; }
   const DecisionLog& decisions() const { return decisions_; }
+  const StaleViews& stale_views() const { return stale_views_; }
 
  private:
   std::shared_ptr<const PlacementPolicy> policy() const;
@@ -62,6 +64,7 @@ class Observability {
   ObservabilityOptions options_;
   ExtenderMetrics metrics_;
   DecisionLog decisions_;
+  StaleViews stale_views_;
 };
 
 }  // namespace epc

@@ -266,6 +266,36 @@ void render_summary(std::string& out, const StateReport& state) {
   append(out, "</section>\n");
 }
 
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, seconds < 10 ? "%.2f s" : "%.0f s", seconds);
+  return text;
+}
+
+// Rechecks and waits: whether pods are being turned away on a stale view (StaleViews).
+void render_stale_views(std::string& out, const StaleViewSummary& views) {
+  append(out, "<section class=\"summary stale-views\">\n");
+  append(out, "<div class=\"card rechecks\" data-reversed=\"" + std::to_string(views.reversed) +
+                  "\" data-confirmed=\"" + std::to_string(views.confirmed) + "\" data-failed=\"" +
+                  std::to_string(views.failed) + "\" data-reads=\"" + std::to_string(views.reads) +
+                  "\"><div class=\"label\">Rechecks</div>" + "<div class=\"value\">" +
+                  std::to_string(views.reversed) + " reversed</div><div class=\"sub\">" +
+                  std::to_string(views.confirmed) + " confirmed · " + std::to_string(views.failed) +
+                  " without all answers · " + std::to_string(views.reads) + " reads</div></div>\n");
+  append(out,
+         "<div class=\"card waits\" data-turned-away=\"" + std::to_string(views.turned_away) +
+             "\" data-waits=\"" + std::to_string(views.waits) + "\" data-wait-p50-seconds=\"" +
+             std::to_string(views.wait_p50_seconds) + "\" data-wait-max-seconds=\"" +
+             std::to_string(views.wait_max_seconds) +
+             "\"><div class=\"label\">Turned away, then placed</div><div class=\"value\">" +
+             std::to_string(views.waits) + "</div><div class=\"sub\">" +
+             (views.waits > 0 ? "waited " + seconds_text(views.wait_p50_seconds) + " (median), " +
+                                    seconds_text(views.wait_max_seconds) + " (max) · "
+                              : std::string()) +
+             std::to_string(views.turned_away) + " still turned away</div></div>\n");
+  append(out, "</section>\n");
+}
+
 void render_pool_cells(std::string& out, const EpcTotals& epc) {
   for (int64_t bytes :
        {epc.capacity_bytes, epc.committed_bytes, epc.reserved_bytes, epc.free_bytes}) {
@@ -448,6 +478,7 @@ std::string render_status_page(const StatusPageInput& input) {
   render_header(out, input);
   append(out, "<main>\n");
   render_summary(out, input.state);
+  render_stale_views(out, input.stale_views);
   render_pools(out, input.state.usage);
   render_nodes(out, input.state);
   render_decisions(out, input);

@@ -10,6 +10,8 @@
 //            data-reserved-bytes, data-free-bytes, data-epc-pods]
 //   tr.pool[data-pool, data-nodes, data-capacity-bytes, ...], section.summary[data-*-bytes, ...]
 //   tr.decision[data-verb, data-outcome, data-pod, data-node], div.banner.not-ready
+//   div.card.rechecks[data-reversed, data-confirmed, data-failed, data-reads, data-turned-away,
+//                     data-waits, data-wait-p50-seconds, data-wait-max-seconds]
 #pragma once
 
 #include <chrono>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "scheduler/observability/decision_log.h"
+#include "scheduler/observability/stale_views.h"
 #include "scheduler/observability/state_report.h"
 
 namespace epc {
@@ -24,6 +27,7 @@ namespace epc {
 struct StatusPageInput {
   StateReport state;
   std::vector<DecisionEntry> decisions;  // shown in this order (DecisionLog::recent: newest first)
+  StaleViewSummary stale_views;
   std::string version;
   std::chrono::system_clock::time_point now;
   int refresh_seconds = 5;  // 0 or less: the page does not reload itself
