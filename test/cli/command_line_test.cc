@@ -96,9 +96,10 @@ TEST(CommandLine, HelpAndVersion) {
 
 TEST(CommandLine, UsageNamesEveryFlag) {
   const std::string usage = usage_text();
-  for (const char* flag : {"serve", "--listen", "--prefix", "--config", "--cluster-file",
-                           "--max-body-bytes", "--log-format", "--log-level", "--monitoring-listen",
-                           "--startup-wait", "--help", "--version"}) {
+  for (const char* flag :
+       {"serve", "--listen", "--prefix", "--config", "--cluster-file", "--max-body-bytes",
+        "--log-format", "--log-level", "--monitoring-listen", "--startup-wait", "--recheck-reads",
+        "--recheck-timeout", "--recheck-qps", "--help", "--version"}) {
     EXPECT_THAT(usage, HasSubstr(flag));
   }
 }
@@ -305,6 +306,27 @@ TEST(CommandLine, StartupWait) {
   EXPECT_EQ(serve({"serve", "--startup-wait=0"}).startup_wait, std::chrono::milliseconds(0));
   EXPECT_THAT(error_of({"serve", "--startup-wait", "soon"}),
               HasSubstr("--startup-wait: invalid duration \"soon\""));
+}
+
+TEST(CommandLine, Rechecks) {
+  const ServeOptions defaults = serve({"serve"});
+  EXPECT_EQ(defaults.recheck_reads, 16u);
+  EXPECT_EQ(defaults.recheck_timeout, std::chrono::seconds(1));
+  EXPECT_EQ(defaults.recheck_qps, 50);
+  const ServeOptions set =
+      serve({"serve", "--recheck-reads", "4", "--recheck-timeout=250ms", "--recheck-qps", "10"});
+  EXPECT_EQ(set.recheck_reads, 4u);
+  EXPECT_EQ(set.recheck_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(set.recheck_qps, 10);
+  EXPECT_EQ(serve({"serve", "--recheck-reads", "0"}).recheck_reads, 0u);
+  EXPECT_THAT(error_of({"serve", "--recheck-reads", "-1"}),
+              HasSubstr("--recheck-reads: expected a whole number, got \"-1\""));
+  EXPECT_THAT(error_of({"serve", "--recheck-timeout", "0s"}),
+              HasSubstr("--recheck-timeout: must be longer than 0"));
+  EXPECT_THAT(error_of({"serve", "--recheck-qps", "0"}),
+              HasSubstr("--recheck-qps: must be at least 1, got \"0\""));
+  EXPECT_THAT(error_of({"serve", "--recheck-reads", "2", "--recheck-reads", "3"}),
+              HasSubstr("--recheck-reads"));
 }
 
 TEST(CommandLine, ListenErrorsNameTheFlag) {

@@ -211,6 +211,32 @@ TEST_F(MetricsTest, BindConflictsAndRollbacks) {
   EXPECT_EQ(value("epc_extender_requests_total", {{"verb", "bind"}, {"outcome", "error"}}), 2);
 }
 
+TEST_F(MetricsTest, RechecksAndTheWaitsOfPodsTurnedAway) {
+  const auto filter = [](Outcome outcome, int64_t at_seconds, RecheckOutcome recheck, size_t reads,
+                         size_t failures) {
+    Decision decision;
+    decision.verb = Verb::kFilter;
+    decision.outcome = outcome;
+    decision.pod_namespace = "default";
+    decision.pod_name = "p";
+    decision.epc_bytes = 1 << 20;
+    decision.at = std::chrono::system_clock::time_point(std::chrono::seconds(at_seconds));
+    decision.recheck = {recheck, reads, failures, std::chrono::milliseconds(4)};
+    return decision;
+  };
+  observability_.observe_decision(
+      filter(Outcome::kUnschedulable, 100, RecheckOutcome::kConfirmed, 3, 1));
+  observability_.observe_decision(filter(Outcome::kSuccess, 102, RecheckOutcome::kReversed, 2, 0));
+  EXPECT_EQ(value("epc_extender_rechecks_total", {{"outcome", "confirmed"}}), 1);
+  EXPECT_EQ(value("epc_extender_rechecks_total", {{"outcome", "reversed"}}), 1);
+  EXPECT_EQ(value("epc_extender_rechecks_total", {{"outcome", "failed"}}), 0);
+  EXPECT_EQ(value("epc_extender_recheck_reads_total"), 5);
+  EXPECT_EQ(value("epc_extender_recheck_read_failures_total"), 1);
+  EXPECT_EQ(value("epc_extender_recheck_duration_seconds_count"), 2);
+  EXPECT_EQ(value("epc_extender_turned_away_wait_seconds_count"), 1);
+  EXPECT_EQ(value("epc_extender_turned_away_wait_seconds_sum"), 2);
+}
+
 TEST_F(MetricsTest, ReadyFollowsTheStateSource) {
   EXPECT_EQ(value("epc_extender_ready"), 1);
   ready_ = false;

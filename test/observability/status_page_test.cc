@@ -65,6 +65,23 @@ TEST(StatusPage, DrawsABarPerConfidentialNodeWithItsNumbers) {
   EXPECT_THAT(html, Not(HasSubstr("data-node=\"general-1\"")));
 }
 
+TEST(StatusPage, ShowsRechecksAndTheWaitsOfPodsTurnedAway) {
+  StatusPageInput input = small_cluster_page();
+  input.stale_views.reversed = 3;
+  input.stale_views.confirmed = 5;
+  input.stale_views.failed = 1;
+  input.stale_views.reads = 40;
+  input.stale_views.turned_away = 2;
+  input.stale_views.waits = 4;
+  input.stale_views.wait_p50_seconds = 0.25;
+  input.stale_views.wait_max_seconds = 301;
+  const std::string html = render_status_page(input);
+  EXPECT_THAT(html, HasSubstr("class=\"card rechecks\" data-reversed=\"3\" data-confirmed=\"5\" "
+                              "data-failed=\"1\" data-reads=\"40\""));
+  EXPECT_THAT(html, HasSubstr("data-turned-away=\"2\" data-waits=\"4\""));
+  EXPECT_THAT(html, HasSubstr("waited 0.25 s (median), 301 s (max)"));
+}
+
 TEST(StatusPage, MarksUnschedulableNodes) {
   const std::string html = render_status_page(small_cluster_page());
   const std::string cordoned =
