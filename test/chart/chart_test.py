@@ -207,10 +207,13 @@ class SecondSchedulerTest(ChartCase):
         for values in ({}, {"extender": {"logLevel": "warning", "logFormat": "text", "pathPrefix": "/sgx"}},
                        {"mode": "extenderOnly"},
                        {"extender": {"httpTimeout": "200ms", "readTimeout": "500ms", "idleTimeout": "3m",
-                                     "maxConnections": 0, "shutdownGracePeriod": "0s", "startupWait": "150ms"}},
+                                     "maxConnections": 0, "shutdownGracePeriod": "0s", "startupWait": "150ms",
+                                     "recheck": {"timeout": "100ms"}}},
                        {"extender": {"startupWait": "0s", "port": 9000, "monitoringPort": 9001}},
                        {"mode": "extenderOnly", "extender": {"httpTimeout": "1m", "startupWait": "59s",
-                                                             "readTimeout": "2m"}}):
+                                                             "readTimeout": "2m"}},
+                       {"extender": {"recheck": {"reads": 0, "timeout": "250ms", "qps": 1}}},
+                       {"extender": {"recheck": {"reads": 1000000, "timeout": "4s", "qps": 1000000}}}):
             with self.subTest(values=values):
                 args = container(render(values).deployment(), "epc-extender")["args"]
                 result = subprocess.run([os.environ["EPC_EXTENDER_BINARY"], *args, "--help"], capture_output=True,
@@ -369,7 +372,8 @@ class ExtenderEntryTest(ChartCase):
 
     def test_other_entry_values_reach_the_entry(self):
         r = render({"extender": {"weight": 5, "nodeCacheCapable": False, "ignorable": True,
-                                 "httpTimeout": "750ms", "startupWait": "500ms", "preempt": False}})
+                                 "httpTimeout": "750ms", "startupWait": "500ms", "preempt": False,
+                                 "recheck": {"timeout": "500ms"}}})
         ext = self.only_extender(self.scheduler_config(r))
         self.assertEqual((ext["weight"], ext["nodeCacheCapable"], ext["ignorable"], ext["httpTimeout"]),
                          (5, False, True, "750ms"))
@@ -464,8 +468,9 @@ class ExtenderOnlyTest(ChartCase):
     def test_policy_timeout_is_nanoseconds_for_every_unit(self):
         for text, nanos in (("750ms", 750_000_000), ("5s", 5_000_000_000), ("2m", 120_000_000_000)):
             with self.subTest(httpTimeout=text):
-                # The read timeout must stay longer than the call timeout.
-                extender = {"httpTimeout": text, "readTimeout": "3m", "startupWait": "0s"}
+                # The read timeout must stay longer than the call timeout, the recheck timeout shorter.
+                extender = {"httpTimeout": text, "readTimeout": "3m", "startupWait": "0s",
+                            "recheck": {"timeout": "500ms"}}
                 _, policy = self.snippets(render({"mode": "extenderOnly", "extender": extender}))
                 self.assertEqual(self.only_extender(policy)["httpTimeout"], nanos)
 
@@ -788,7 +793,8 @@ class StartupTest(ChartCase):
                 self.assertEqual(flag_value(args, "--startup-wait"), "3s")
         args = container(render({"extender": {"startupWait": "4999ms"}}).deployment(), "epc-extender")["args"]
         self.assertEqual(flag_value(args, "--startup-wait"), "4999ms")
-        render({"extender": {"startupWait": "0s", "httpTimeout": "100ms", "readTimeout": "1s"}})
+        render({"extender": {"startupWait": "0s", "httpTimeout": "100ms", "readTimeout": "1s",
+                             "recheck": {"timeout": "50ms"}}})
         self.assert_rejected({"extender": {"startupWait": "5s"}},
                              "extender.startupWait (5s) must be shorter than extender.httpTimeout (5s)")
         self.assert_rejected({"mode": "extenderOnly", "extender": {"startupWait": "1m", "httpTimeout": "30s"}},
@@ -829,6 +835,51 @@ class StartupTest(ChartCase):
         pod = render({"mode": "extenderOnly"}, "--kube-version", "1.31.0").deployment()["spec"]["template"]["spec"]
         self.assertNotIn("initContainers", pod)
         self.assertNotIn("startupProbe", pod["containers"][0])
+
+
+class RecheckTest(ChartCase):
+    """Before filter turns a pod away on every node, the extender rereads what decided it from the API server."""
+
+    FLAGS = ("--recheck-reads", "--recheck-timeout", "--recheck-qps")
+
+    def recheck_args(self, values):
+        args = container(render(values).deployment(), "epc-extender")["args"]
+        return [flag_value(args, flag) for flag in self.FLAGS]
+
+    def test_recheck_values_reach_the_extender_and_the_timeout_stays_below_the_call_timeout(self):
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode):
+                self.assertEqual(self.recheck_args({"mode": mode}), ["16", "1s", "50"])
+        custom = {"reads": 4, "timeout": "4999ms", "qps": 5}
+        for mode in ("secondScheduler", "extenderOnly"):
+            with self.subTest(mode=mode, recheck=custom):
+                self.assertEqual(self.recheck_args({"mode": mode, "extender": {"recheck": custom}}),
+                                 ["4", "4999ms", "5"])
+        # 0 turns rechecks off; it must still be rendered, or the binary would use its default of 16.
+        self.assertEqual(self.recheck_args({"extender": {"recheck": {"reads": 0}}}), ["0", "1s", "50"])
+        # Numbers from a values file are float64 in templates: a large one must still render as a whole number.
+        self.assertEqual(self.recheck_args({"extender": {"recheck": {"reads": 2000000, "qps": 1000000}}}),
+                         ["2000000", "1s", "1000000"])
+        # The filter call waits for its reads, so kube-scheduler must not give up on it first.
+        self.assert_rejected({"extender": {"recheck": {"timeout": "5s"}}},
+                             "extender.recheck.timeout (5s) must be shorter than extender.httpTimeout (5s)",
+                             "kube-scheduler would give up on a filter still waiting for them")
+        self.assert_rejected({"mode": "extenderOnly", "extender": {"recheck": {"timeout": "1m"}, "httpTimeout": "30s"}},
+                             "extender.recheck.timeout (1m) must be shorter than extender.httpTimeout (30s)")
+        self.assert_rejected({"extender": {"httpTimeout": "900ms", "startupWait": "0s"}},
+                             "extender.recheck.timeout (1s) must be shorter than extender.httpTimeout (900ms)")
+        self.assertEqual(self.recheck_args({"extender": {"recheck": {"timeout": "99ms"}, "httpTimeout": "100ms",
+                                                         "startupWait": "0s", "readTimeout": "1s"}}),
+                         ["16", "99ms", "50"])
+
+    def test_recheck_flags_come_only_from_values(self):
+        # The binary refuses a flag given twice, so extraArgs may not repeat one the chart renders.
+        for flag, value in zip(self.FLAGS, ("extender.recheck.reads", "extender.recheck.timeout",
+                                            "extender.recheck.qps")):
+            for extra in ([flag, "1"], [f"{flag}=1"]):
+                with self.subTest(extraArgs=extra):
+                    self.assert_rejected({"extender": {"extraArgs": extra}}, f"{flag} comes from {value}",
+                                         "epc-extender refuses a flag given twice")
 
 
 class KubernetesVersionTest(ChartCase):
@@ -1011,6 +1062,15 @@ class SchemaTest(ChartCase):
             ({"extender": {"maxConnections": -1}}, "/extender/maxConnections"),
             ({"extender": {"maxConnections": "1000"}}, "/extender/maxConnections"),
             ({"extender": {"shutdownGracePeriod": "10"}}, "/extender/shutdownGracePeriod"),
+            ({"extender": {"recheck": {"qps": 0}}}, "/extender/recheck/qps"),
+            ({"extender": {"recheck": {"qps": "50"}}}, "/extender/recheck/qps"),
+            ({"extender": {"recheck": {"reads": -1}}}, "/extender/recheck/reads"),
+            ({"extender": {"recheck": {"reads": 1.5}}}, "/extender/recheck/reads"),
+            ({"extender": {"recheck": {"timeout": "1 s"}}}, "/extender/recheck/timeout"),
+            ({"extender": {"recheck": {"timeout": "1m30s"}}}, "/extender/recheck/timeout"),
+            ({"extender": {"recheck": {"timeout": 1}}}, "/extender/recheck/timeout"),
+            ({"extender": {"recheck": {"timeout": "0s"}}}, "/extender/recheck/timeout"),
+            ({"extender": {"recheck": {"read": 4}}}, "read"),
         ]
         for values, where in cases:
             with self.subTest(values=values):

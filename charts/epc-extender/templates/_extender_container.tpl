@@ -44,6 +44,13 @@ container in extenderOnly mode. Two listeners:
 - {{ .Values.extender.shutdownGracePeriod | quote }}
 - --startup-wait
 - {{ .Values.extender.startupWait | quote }}
+{{- /* int64: a number from a values file reaches the template as a float64, which would print 1000000 as 1e+06 */}}
+- --recheck-reads
+- {{ .Values.extender.recheck.reads | int64 | quote }}
+- --recheck-timeout
+- {{ .Values.extender.recheck.timeout | quote }}
+- --recheck-qps
+- {{ .Values.extender.recheck.qps | int64 | quote }}
 {{- range .Values.extender.extraArgs }}
 - {{ . | quote }}
 {{- end }}

@@ -296,6 +296,9 @@ values involved and what they were set to.
 {{- if ge (include "epc-extender.nanoseconds" $e.startupWait | int64) (include "epc-extender.nanoseconds" $e.httpTimeout | int64) -}}
 {{- fail (printf "extender.startupWait (%s) must be shorter than extender.httpTimeout (%s): kube-scheduler would give up on a call the extender is still holding for its first lists" $e.startupWait $e.httpTimeout) -}}
 {{- end -}}
+{{- if ge (include "epc-extender.nanoseconds" $e.recheck.timeout | int64) (include "epc-extender.nanoseconds" $e.httpTimeout | int64) -}}
+{{- fail (printf "extender.recheck.timeout (%s) must be shorter than extender.httpTimeout (%s): a filter call waits for its fresh reads, so kube-scheduler would give up on a filter still waiting for them" $e.recheck.timeout $e.httpTimeout) -}}
+{{- end -}}
 {{- if eq (int $e.monitoringPort) (int $e.port) -}}
 {{- fail (printf "extender.monitoringPort and extender.port are both %v: the monitoring listener (probes, /metrics) needs a port of its own" $e.port) -}}
 {{- end -}}
@@ -309,7 +312,7 @@ values involved and what they were set to.
 {{- fail (printf "extender.readTimeout (%s) must be longer than extender.httpTimeout (%s): the extender would close connections kube-scheduler is still waiting on" $e.readTimeout $e.httpTimeout) -}}
 {{- end -}}
 {{- /* The binary refuses a flag given twice, so a repeat in extraArgs would crash-loop the pod. */ -}}
-{{- $fromValues := dict "--listen" "extender.port" "--monitoring-listen" "extender.monitoringPort" "--startup-wait" "extender.startupWait" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" -}}
+{{- $fromValues := dict "--listen" "extender.port" "--monitoring-listen" "extender.monitoringPort" "--startup-wait" "extender.startupWait" "--prefix" "extender.pathPrefix" "--config" "scoring.*" "--log-level" "extender.logLevel" "--log-format" "extender.logFormat" "--read-timeout" "extender.readTimeout" "--idle-timeout" "extender.idleTimeout" "--max-connections" "extender.maxConnections" "--shutdown-grace-period" "extender.shutdownGracePeriod" "--recheck-reads" "extender.recheck.reads" "--recheck-timeout" "extender.recheck.timeout" "--recheck-qps" "extender.recheck.qps" -}}
 {{- range $e.extraArgs -}}
 {{- $flag := regexReplaceAll "=.*$" (toString .) "" -}}
 {{- if hasKey $fromValues $flag -}}
