@@ -182,6 +182,9 @@ class SecondSchedulerTest(ChartCase):
         deployment = render({"extender": limits}).deployment()
         args = container(deployment, "epc-extender")["args"]
         self.assertEqual([flag_value(args, flag) for flag in flags], ["10s", "3m", "0", "1m"])
+        # A large count stays a whole number (a values file's numbers reach templates as floats).
+        args = container(render({"extender": {"maxConnections": 2000000}}).deployment(), "epc-extender")["args"]
+        self.assertEqual(flag_value(args, "--max-connections"), "2000000")
         # The pod gets the grace period and 5 s for the process to exit; kubelet kills it after that.
         self.assertEqual(deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 65)
         # kube-scheduler must give up on a call before the extender closes its connection.

@@ -39,7 +39,7 @@ container in extenderOnly mode. Two listeners:
 - --idle-timeout
 - {{ .Values.extender.idleTimeout | quote }}
 - --max-connections
-- {{ .Values.extender.maxConnections | quote }}
+- {{ .Values.extender.maxConnections | int64 | quote }}
 - --shutdown-grace-period
 - {{ .Values.extender.shutdownGracePeriod | quote }}
 - --startup-wait
