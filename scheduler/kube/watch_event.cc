@@ -172,34 +172,41 @@ Result<WatchEvent> decode_watch_event(JsonParserPool& parsers, const std::string
   return event;
 }
 
-Result<Node> decode_node_object(JsonParserPool& parsers, const std::string& padded_body,
-                                const EpcResources& epc) {
-  std::optional<Node> node;
+namespace {
+
+// One named object of type T (Node or Pod) as the whole document, read by `read_fields`.
+template <class T, class ReadFields>
+Result<T> decode_object(JsonParserPool& parsers, const std::string& padded_body,
+                        std::string_view kind, ReadFields read_fields) {
+  std::optional<T> object;
   Result<void> done =
-      parse_document(parsers, padded_body, "node", [&](JsonObject& root, const JsonPath& at) {
-        Result<Node> read = read_node_fields(root, at, epc);
+      parse_document(parsers, padded_body, kind, [&](JsonObject& root, const JsonPath& at) {
+        Result<T> read = read_fields(root, at);
         if (!read) return Result<void>(read.error());
-        if (read->name.empty()) return Result<void>(error_at(at, "node without metadata.name"));
-        node = std::move(*read);
+        if (read->name.empty()) {
+          return Result<void>(error_at(at, "missing metadata.name"));
+        }
+        object = std::move(*read);
         return Result<void>();
       });
   if (!done) return done.error();
-  return std::move(*node);
+  return std::move(*object);
+}
+
+}  // namespace
+
+Result<Node> decode_node_object(JsonParserPool& parsers, const std::string& padded_body,
+                                const EpcResources& epc) {
+  return decode_object<Node>(
+      parsers, padded_body, "node",
+      [&](JsonObject& root, const JsonPath& at) { return read_node_fields(root, at, epc); });
 }
 
 Result<Pod> decode_pod_object(JsonParserPool& parsers, const std::string& padded_body,
                               const EpcResources& epc) {
-  std::optional<Pod> pod;
-  Result<void> done =
-      parse_document(parsers, padded_body, "pod", [&](JsonObject& root, const JsonPath& at) {
-        Result<Pod> read = read_pod_fields(root, at, epc);
-        if (!read) return Result<void>(read.error());
-        if (read->name.empty()) return Result<void>(error_at(at, "pod without metadata.name"));
-        pod = std::move(*read);
-        return Result<void>();
-      });
-  if (!done) return done.error();
-  return std::move(*pod);
+  return decode_object<Pod>(parsers, padded_body, "pod", [&](JsonObject& root, const JsonPath& at) {
+    return read_pod_fields(root, at, epc);
+  });
 }
 
 Result<ListPage> decode_list_page(JsonParserPool& parsers, const std::string& padded_body,

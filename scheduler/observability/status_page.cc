@@ -44,7 +44,7 @@ h2 .hint{font-weight:400;color:var(--muted);font-size:13px;margin-left:8px}
 h3.pool-heading{font-size:14px;margin:16px 0 6px;color:var(--muted);font-weight:600}
 h3.pool-heading .count{font-weight:400}
 td.num,.mono{font-family:var(--mono);font-variant-numeric:tabular-nums}
-.summary{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px}
+.summary,.stale-views{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
 .card .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px}
 .card .value{font-family:var(--mono);font-size:20px;font-weight:600;margin-top:2px}
@@ -274,7 +274,7 @@ std::string seconds_text(double seconds) {
 
 // Rechecks and waits: whether pods are being turned away on a stale view (StaleViews).
 void render_stale_views(std::string& out, const StaleViewSummary& views) {
-  append(out, "<section class=\"summary stale-views\">\n");
+  append(out, "<section class=\"stale-views\">\n");
   append(out, "<div class=\"card rechecks\" data-reversed=\"" + std::to_string(views.reversed) +
                   "\" data-confirmed=\"" + std::to_string(views.confirmed) + "\" data-failed=\"" +
                   std::to_string(views.failed) + "\" data-reads=\"" + std::to_string(views.reads) +

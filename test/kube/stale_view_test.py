@@ -113,15 +113,17 @@ class Cluster:
     def close(self):
         self.scheduler.stop()
         for proc in reversed(self.procs):
-            if proc.stdin:
-                proc.stdin.close()
-            if proc.stderr:
-                proc.stderr.close()
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait(timeout=10)
+        # Only once the processes are gone: closing a pipe another thread is reading blocks.
+        for proc in self.procs:
+            for pipe in (proc.stdin, proc.stderr):
+                if pipe:
+                    pipe.close()
         self.tmp.cleanup()
 
     def park(self, pending, lag_ms):

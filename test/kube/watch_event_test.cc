@@ -119,6 +119,32 @@ TEST_F(Decode, StatusBody) {
   EXPECT_EQ(status->message, "pod x is already assigned to node \"y\"");
 }
 
+// One object as a GET returns it (a recheck's read).
+TEST_F(Decode, SingleObjects) {
+  std::string node_body = R"({"kind":"Node","metadata":{"name":"n1"},"status":{"allocatable":)"
+                          R"({"sgx.intel.com/epc":"64Mi"}}})";
+  pad_body(node_body);
+  Result<Node> node = decode_node_object(parsers_, node_body, epc_);
+  ASSERT_TRUE(node) << node.error().message;
+  EXPECT_EQ(node->name, "n1");
+  std::string pod_body =
+      R"({"kind":"Pod","metadata":{"name":"p","namespace":"ns","uid":"u"},)"
+      R"("spec":{"nodeName":"n1","containers":[]},"status":{"phase":"Succeeded"}})";
+  pad_body(pod_body);
+  Result<Pod> pod = decode_pod_object(parsers_, pod_body, epc_);
+  ASSERT_TRUE(pod) << pod.error().message;
+  EXPECT_EQ(pod->key(), "ns/p");
+  EXPECT_EQ(pod->phase, PodPhase::Succeeded);
+
+  std::string nameless = R"({"kind":"Pod","metadata":{}})";
+  pad_body(nameless);
+  EXPECT_EQ(decode_pod_object(parsers_, nameless, epc_).error().message,
+            "pod: missing metadata.name");
+  std::string truncated = R"({"kind":"Node","metadata":{"name":)";
+  pad_body(truncated);
+  EXPECT_FALSE(decode_node_object(parsers_, truncated, epc_));
+}
+
 TEST(ReflectorReadiness, ReasonsNameTheResourceAndTheError) {
   const auto now = ReflectorStatus::Clock::now();
   ReflectorStatus status;
