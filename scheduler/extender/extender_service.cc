@@ -229,7 +229,10 @@ void ExtenderService::filter(std::string body, Respond respond) const {
     return std::pair{std::move(candidates), std::move(verdicts)};
   };
   const std::shared_ptr<const ClusterSnapshot> snapshot = state_.snapshot_at(now());
-  auto [candidates, verdicts] = decide(*call, *snapshot);
+  // Named, not structured bindings: the planning lambda below refers to them.
+  auto decided = decide(*call, *snapshot);
+  const CandidateNodes& candidates = decided.first;
+  FilterDecision& verdicts = decided.second;
 
   RecheckPlan plan;
   if (options_.fresh_reader && options_.recheck_reads > 0) {

@@ -22,6 +22,7 @@ from the API server's point of view.
 """
 import http.client
 import json
+import queue
 import random
 import threading
 import time
@@ -87,9 +88,16 @@ class QueuedPod:
 
 
 class SchedulerStandIn:
-    def __init__(self, api_url, extender_url, seed=1, log=None):
+    def __init__(self, api_url, extender_url, seed=1, log=None,
+                 verbs=("filter", "prioritize", "bind")):
+        """`extender_url` None, or `verbs` without "bind": the stand-in binds through the API itself
+        (kube-scheduler's DefaultBinder); without "filter"/"prioritize" those calls are skipped."""
         self.api = urllib.parse.urlparse(api_url)
-        self.ext = urllib.parse.urlparse(extender_url)
+        self.ext = urllib.parse.urlparse(extender_url) if extender_url else None
+        self.verbs = set(verbs) if extender_url else set()
+        self.cycles = []  # seconds per scheduling cycle (filter, prioritize, pick), in order
+        self._local = threading.local()
+        self.binds = queue.Queue()
         self.random = random.Random(seed)
         self.log = log or (lambda message: None)
         self.lock = threading.Condition()
@@ -113,11 +121,18 @@ class SchedulerStandIn:
         loop = threading.Thread(target=self._loop, daemon=True)
         loop.start()
         self.threads.append(loop)
+        # Binding goroutines share pooled connections; a few workers with kept-alive ones stand in.
+        for _ in range(8):
+            worker = threading.Thread(target=self._bind_worker, daemon=True)
+            worker.start()
+            self.threads.append(worker)
 
     def stop(self):
         with self.lock:
             self.stopping = True
             self.lock.notify_all()
+        for _ in range(8):
+            self.binds.put(None)
 
     def wait_bound(self, key, timeout):
         deadline = time.monotonic() + timeout
@@ -241,7 +256,9 @@ class SchedulerStandIn:
                 queued.last_attempt = time.monotonic()
                 self.attempts[key] = queued.attempts
                 events_before = self.events
+            cycle_started = time.perf_counter()
             node = self._schedule(queued.pod)
+            self.cycles.append(time.perf_counter() - cycle_started)
             with self.lock:
                 if key not in self.pods or self.pods[key].get("spec", {}).get("nodeName"):
                     continue  # deleted or bound meanwhile
@@ -252,7 +269,7 @@ class SchedulerStandIn:
                     self.queue[key] = queued
                 else:
                     self.assumed[key] = node
-                    threading.Thread(target=self._bind, args=(queued, node), daemon=True).start()
+                    self.binds.put((queued, node))
 
     def _own_filters(self, pod):
         demand = pod_epc(pod)
@@ -278,31 +295,51 @@ class SchedulerStandIn:
             names = self._own_filters(pod)
         if not names:
             return None
-        status, filtered = self._post("filter", {"Pod": pod, "Nodes": None, "NodeNames": names})
-        if status != 200 or filtered.get("Error"):
-            return None
-        passing = filtered.get("NodeNames") or []
+        passing = names
+        if "filter" in self.verbs:
+            status, filtered = self._post("filter",
+                                          {"Pod": pod, "Nodes": None, "NodeNames": names})
+            if status != 200 or filtered.get("Error"):
+                return None
+            passing = filtered.get("NodeNames") or []
         if not passing:
             return None
         if len(passing) == 1:
             return passing[0]  # kube-scheduler skips scoring with one feasible node
-        status, scores = self._post("prioritize", {"Pod": pod, "Nodes": None,
-                                                   "NodeNames": passing})
         totals = {name: 0 for name in passing}
-        if status == 200:
-            for host in scores or []:
-                if host["Host"] in totals:
-                    totals[host["Host"]] += host["Score"]
+        if "prioritize" in self.verbs:
+            status, scores = self._post("prioritize", {"Pod": pod, "Nodes": None,
+                                                       "NodeNames": passing})
+            if status == 200:
+                for host in scores or []:
+                    if host["Host"] in totals:
+                        totals[host["Host"]] += host["Score"]
         best = max(totals.values())
         return self.random.choice(sorted(n for n, total in totals.items() if total == best))
 
+    def _bind_worker(self):
+        while True:
+            item = self.binds.get()
+            if item is None:
+                return
+            self._bind(*item)
+
     def _bind(self, queued, node):
         meta = queued.pod["metadata"]
-        status, result = self._post("bind", {"PodName": meta["name"],
-                                             "PodNamespace": meta.get("namespace", "default"),
-                                             "PodUID": meta.get("uid", ""), "Node": node})
-        if status == 200 and not result.get("Error"):
-            return
+        namespace = meta.get("namespace", "default")
+        if "bind" in self.verbs:
+            status, result = self._post("bind", {"PodName": meta["name"], "PodNamespace": namespace,
+                                                 "PodUID": meta.get("uid", ""), "Node": node})
+            if status == 200 and not result.get("Error"):
+                return
+        else:
+            status, result = self._request(
+                self.api, "/api/v1/namespaces/%s/pods/%s/binding" % (namespace, meta["name"]),
+                {"apiVersion": "v1", "kind": "Binding",
+                 "metadata": {"name": meta["name"], "namespace": namespace},
+                 "target": {"apiVersion": "v1", "kind": "Node", "name": node}})
+            if status == 201:
+                return
         self.log("bind %s to %s failed: %s" % (key_of(queued.pod), node, result))
         with self.lock:
             key = key_of(queued.pod)
@@ -313,13 +350,26 @@ class SchedulerStandIn:
             self.lock.notify_all()
 
     def _post(self, verb, body):
-        connection = http.client.HTTPConnection(self.ext.hostname, self.ext.port, timeout=10)
-        try:
-            connection.request("POST", "/" + verb, json.dumps(body),
-                               {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            return response.status, json.loads(response.read() or b"null")
-        except (OSError, http.client.HTTPException, ValueError) as error:
-            return 0, {"Error": str(error)}
-        finally:
-            connection.close()
+        return self._request(self.ext, "/" + verb, body)
+
+    def _request(self, where, path, body):
+        """POSTs on a kept-alive connection of this thread's, as kube-scheduler's clients do."""
+        cache = getattr(self._local, "connections", None)
+        if cache is None:
+            cache = self._local.connections = {}
+        data = json.dumps(body)
+        headers = {"Content-Type": "application/json", "User-Agent": "kube-scheduler/standin"}
+        for attempt in (1, 2):
+            connection = cache.get((where.hostname, where.port))
+            if connection is None:
+                connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+                cache[(where.hostname, where.port)] = connection
+            try:
+                connection.request("POST", path, data, headers)
+                response = connection.getresponse()
+                return response.status, json.loads(response.read() or b"null")
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                connection.close()
+                del cache[(where.hostname, where.port)]
+                if attempt == 2:
+                    return 0, {"Error": str(error)}

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""End to end: a kube-scheduler stand-in placing pods through epc-extender, side by side with the
+stand-in alone, all in one run (issue 16, first step).
+
+Usage: bench/e2e.py [--binary build/scheduler/epc-extender] [--nodes 500] [--pods 1000]
+                    [--modes alone,filter,filter+prioritize,filter+prioritize+bind]
+
+Each mode gets a fresh fake API server (test/fake_apiserver) with N confidential nodes and, for
+the modes with an extender, a fresh `epc-extender serve` watching it (NodeNames mode). The
+stand-in (test/kube/scheduler_standin.py) runs kube-scheduler's loop: one pod at a time, its own
+filters, then the extender's filter and prioritize, a random pick among the top totals, and the
+binding in flight on a worker (through the extender's bind verb, or the API when bind is not
+delegated). All M pods are created at once; the clock runs from their creation to the last one
+bound as the stand-in's watch sees it.
+
+Reported per mode: pods per second, the stand-in's cycle latency (filter + prioritize + pick)
+p50/p99, and the extender's CPU-seconds per 1000 pods from /proc/PID/stat (user + system, over the
+whole placement). The stand-in and the fake API server are Python: their own costs bound the
+throughput of every mode, so the pods/s ratio here is an upper bound on the extender's share, while
+its CPU per pod is its own.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "test/kube"))
+from scheduler_standin import SchedulerStandIn  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def call(url, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, response.read().decode()
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def node(name):
+    return {"kind": "Node", "apiVersion": "v1",
+            "metadata": {"name": name, "labels": {"agentpool": "confpool"}},
+            "status": {"allocatable": {"cpu": "8", "sgx.intel.com/epc": "64Mi"},
+                       "conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def pod(name):
+    return {"kind": "Pod", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": "default", "uid": "uid-" + name},
+            "spec": {"containers": [{"name": "c", "resources": {
+                "requests": {"sgx.intel.com/epc": "16Mi"}, "limits": {"sgx.intel.com/epc": "16Mi"}}}]},
+            "status": {"phase": "Pending"}}
+
+
+def run_mode(binary, mode, nodes, pods):
+    api = subprocess.Popen([sys.executable, os.path.join(ROOT, "test/fake_apiserver/fake_apiserver.py"),
+                            "--port", "0", "--exit-on-stdin-eof", "--max-seconds", "1800"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    api_url = "http://127.0.0.1:%d" % int(api.stdout.readline().split()[1])
+    extender = None
+    scheduler = None
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            call(api_url + "/_control/objects", {"objects": [node("n%d" % i) for i in range(nodes)]})
+            ext_url = None
+            verbs = () if mode == "alone" else tuple(mode.split("+"))
+            if verbs:
+                kubeconfig = os.path.join(tmp, "kubeconfig")
+                with open(kubeconfig, "w") as f:
+                    f.write("apiVersion: v1\nkind: Config\nclusters: [{name: f, cluster: {server: '%s'}}]\n"
+                            "users: [{name: u, user: {token: t}}]\n"
+                            "contexts: [{name: c, context: {cluster: f, user: u}}]\n"
+                            "current-context: c\n" % api_url)
+                extender = subprocess.Popen(
+                    [binary, "serve", "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0"],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                    text=True)
+                for line in extender.stderr:
+                    if "listening on" in line:
+                        ext_url = json.loads(line)["url"].rstrip("/")
+                        break
+                threading.Thread(target=lambda: [None for _ in extender.stderr], daemon=True).start()
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    try:
+                        if call(ext_url + "/readyz")[0] == 200:
+                            break
+                    except OSError:
+                        time.sleep(0.05)
+            scheduler = SchedulerStandIn(api_url, ext_url, verbs=verbs)
+            scheduler.start()
+            time.sleep(1)  # the stand-in's watches have listed
+            cpu_before = cpu_seconds(extender.pid) if extender else 0.0
+            started = time.monotonic()
+            objects = [pod("p%04d" % i) for i in range(pods)]
+            for first in range(0, pods, 500):
+                call(api_url + "/_control/objects", {"objects": objects[first:first + 500]})
+            keys = ["default/p%04d" % i for i in range(pods)]
+            last = None
+            for key in keys:
+                bound = scheduler.wait_bound(key, max(1.0, started + 600 - time.monotonic()))
+                if bound is None:
+                    raise SystemExit("%s: %s never bound" % (mode, key))
+                last = bound[0] if last is None else max(last, bound[0])
+            elapsed = last - started
+            cpu = (cpu_seconds(extender.pid) - cpu_before) if extender else 0.0
+            cycles = sorted(scheduler.cycles)
+            return {"mode": mode, "pods_per_second": pods / elapsed,
+                    "cycle_p50_ms": 1000 * statistics.median(cycles),
+                    "cycle_p99_ms": 1000 * cycles[min(len(cycles) - 1, int(0.99 * len(cycles)))],
+                    "extender_cpu_s_per_1000_pods": 1000 * cpu / pods if extender else None}
+        finally:
+            if scheduler:
+                scheduler.stop()
+            if extender:
+                extender.terminate()
+                extender.wait(timeout=10)
+            api.terminate()
+            api.wait(timeout=10)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build/scheduler/epc-extender"))
+    parser.add_argument("--nodes", type=int, default=500)
+    parser.add_argument("--pods", type=int, default=1000)
+    parser.add_argument("--modes", default="alone,filter,filter+prioritize,filter+prioritize+bind")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per mode")
+    args = parser.parse_args()
+    results = [run_mode(args.binary, mode, args.nodes, args.pods) for mode in args.modes.split(",")]
+    if args.json:
+        for result in results:
+            print(json.dumps(result))
+        return
+    alone = next((r["pods_per_second"] for r in results if r["mode"] == "alone"), None)
+    print("%d nodes, %d pods, %d cores" % (args.nodes, args.pods, os.cpu_count()))
+    print("%-24s %9s %9s %11s %11s %22s" % ("mode", "pods/s", "÷ alone", "cycle p50", "cycle p99",
+                                          "extender CPU s/1000 pods"))
+    for r in results:
+        print("%-24s %9.1f %9s %9.2f ms %8.2f ms %22s" % (
+            r["mode"], r["pods_per_second"],
+            "%.2f" % (r["pods_per_second"] / alone) if alone else "-",
+            r["cycle_p50_ms"], r["cycle_p99_ms"],
+            "-" if r["extender_cpu_s_per_1000_pods"] is None
+            else "%.2f" % r["extender_cpu_s_per_1000_pods"]))
+
+
+if __name__ == "__main__":
+    main()
