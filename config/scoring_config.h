@@ -28,7 +28,7 @@ struct ExtenderSettings {
   // kube-scheduler adds score (0..10) × weight × 10 to the in-tree plugins' scores (each 0..100 ×
   // its own weight); must be > 0 while prioritize is a verb.
   int64_t weight = 1;
-  std::vector<std::string> verbs{"filter", "prioritize", "preempt"};
+  std::vector<std::string> verbs{"filter", "prioritize", "preempt", "bind"};
 };
 
 struct ScoringConfig {
