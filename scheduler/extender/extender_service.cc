@@ -2,6 +2,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -262,6 +263,13 @@ void ExtenderService::filter(std::string body, Respond respond) const {
                                                 : RecheckOutcome::kConfirmed;
     respond(answer_filter(*call, candidates, std::move(verdicts)));
   });
+}
+
+Reply ExtenderService::filter(std::string body) const {
+  if (options_.fresh_reader) return handle(Verb::kFilter, std::move(body));
+  std::optional<Reply> reply;
+  filter(std::move(body), [&reply](Reply answered) { reply = std::move(answered); });
+  return std::move(*reply);
 }
 
 Reply ExtenderService::answer_filter(FilterCall& call, const CandidateNodes& candidates,

@@ -76,7 +76,8 @@ class ExtenderService {
   Reply handle(Verb verb, std::string body) const;
 
   void filter(std::string body, Respond respond) const;
-  Reply filter(std::string body) const { return handle(Verb::kFilter, std::move(body)); }
+  // Waits only when a recheck makes the reply asynchronous; without a reader it never is.
+  Reply filter(std::string body) const;
   Reply prioritize(std::string body) const;
   void bind(std::string body, Respond respond) const;
   Reply preempt(std::string body) const;
