@@ -23,26 +23,16 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test/kube"))
+from binary_harness import call, start_extender, start_fake_apiserver, stop, write_kubeconfig  # noqa: E402
 from scheduler_standin import SchedulerStandIn  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def call(url, body=None, timeout=60):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.status, response.read().decode()
 
 
 def cpu_seconds(pid):
@@ -67,10 +57,8 @@ def pod(name):
 
 
 def run_mode(binary, mode, nodes, pods):
-    api = subprocess.Popen([sys.executable, os.path.join(ROOT, "test/fake_apiserver/fake_apiserver.py"),
-                            "--port", "0", "--exit-on-stdin-eof", "--max-seconds", "1800"],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    api_url = "http://127.0.0.1:%d" % int(api.stdout.readline().split()[1])
+    api, api_url = start_fake_apiserver(max_seconds=1800)
+    procs = [api]
     extender = None
     scheduler = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,28 +67,8 @@ def run_mode(binary, mode, nodes, pods):
             ext_url = None
             verbs = () if mode == "alone" else tuple(mode.split("+"))
             if verbs:
-                kubeconfig = os.path.join(tmp, "kubeconfig")
-                with open(kubeconfig, "w") as f:
-                    f.write("apiVersion: v1\nkind: Config\nclusters: [{name: f, cluster: {server: '%s'}}]\n"
-                            "users: [{name: u, user: {token: t}}]\n"
-                            "contexts: [{name: c, context: {cluster: f, user: u}}]\n"
-                            "current-context: c\n" % api_url)
-                extender = subprocess.Popen(
-                    [binary, "serve", "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0"],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                    text=True)
-                for line in extender.stderr:
-                    if "listening on" in line:
-                        ext_url = json.loads(line)["url"].rstrip("/")
-                        break
-                threading.Thread(target=lambda: [None for _ in extender.stderr], daemon=True).start()
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    try:
-                        if call(ext_url + "/readyz")[0] == 200:
-                            break
-                    except OSError:
-                        time.sleep(0.05)
+                extender, ext_url = start_extender(binary, write_kubeconfig(tmp, api_url))
+                procs.append(extender)
             scheduler = SchedulerStandIn(api_url, ext_url, verbs=verbs)
             scheduler.start()
             time.sleep(1)  # the stand-in's watches have listed
@@ -126,11 +94,7 @@ def run_mode(binary, mode, nodes, pods):
         finally:
             if scheduler:
                 scheduler.stop()
-            if extender:
-                extender.terminate()
-                extender.wait(timeout=10)
-            api.terminate()
-            api.wait(timeout=10)
+            stop(procs)
 
 
 def main():

@@ -16,22 +16,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def call(url, body=None, timeout=30):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.status, response.read().decode()
+sys.path.insert(0, os.path.join(ROOT, "test/kube"))
+from binary_harness import call, start_extender, start_fake_apiserver, stop, write_kubeconfig  # noqa: E402
 
 
 def node(name):
@@ -49,38 +40,14 @@ def pod(name, epc, node_name=None):
             "spec": spec, "status": {"phase": "Running" if node_name else "Pending"}}
 
 
-def start_extender(binary, kubeconfig, reads):
-    proc = subprocess.Popen([binary, "serve", "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0",
-                             "--recheck-reads", str(reads)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    url = next(json.loads(line)["url"].rstrip("/") for line in proc.stderr if "listening on" in line)
-    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
-    return proc, url
-
-
-def wait_ready(url, deadline):
-    while time.monotonic() < deadline:
-        try:
-            if call(url + "/readyz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("extender at %s never became ready" % url)
-
-
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def measure(binary, nodes, filters):
-    api = subprocess.Popen([sys.executable, os.path.join(ROOT, "test/fake_apiserver/fake_apiserver.py"),
-                            "--port", "0", "--exit-on-stdin-eof", "--max-seconds", "900"],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    api_url = "http://127.0.0.1:%d" % int(api.stdout.readline().split()[1])
-    procs = []
+    api, api_url = start_fake_apiserver(max_seconds=900)
+    procs = [api]
     with tempfile.TemporaryDirectory() as tmp:
         try:
             objects = []
@@ -88,18 +55,11 @@ def measure(binary, nodes, filters):
                 objects += [node("n%d" % i), pod("holder-%d" % i, "48Mi", "n%d" % i)]
             for start in range(0, len(objects), 1000):
                 call(api_url + "/_control/objects", {"objects": objects[start:start + 1000]}, 120)
-            kubeconfig = os.path.join(tmp, "kubeconfig")
-            with open(kubeconfig, "w") as f:
-                f.write("apiVersion: v1\nkind: Config\nclusters: [{name: f, cluster: {server: '%s'}}]\n"
-                        "users: [{name: u, user: {token: t}}]\n"
-                        "contexts: [{name: c, context: {cluster: f, user: u}}]\n"
-                        "current-context: c\n" % api_url)
-            on, on_url = start_extender(binary, kubeconfig, 16)
-            off, off_url = start_extender(binary, kubeconfig, 0)
-            procs += [on, off]
-            deadline = time.monotonic() + 120
-            wait_ready(on_url, deadline)
-            wait_ready(off_url, deadline)
+            kubeconfig = write_kubeconfig(tmp, api_url)
+            on, on_url = start_extender(binary, kubeconfig, "--recheck-reads", "16", ready_within=120)
+            procs.append(on)
+            off, off_url = start_extender(binary, kubeconfig, "--recheck-reads", "0", ready_within=120)
+            procs.append(off)
             body = {"Pod": pod("waiting", "32Mi"), "Nodes": None,
                     "NodeNames": ["n%d" % i for i in range(nodes)]}
             latency = {"on": [], "off": []}
@@ -122,11 +82,7 @@ def measure(binary, nodes, filters):
                 time.sleep(0.4)  # 16 reads per 0.4 s: below the default 50 reads/s
             return latency, gets
         finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=10)
-            api.stdin.close()
-            api.wait(timeout=10)
+            stop(procs)
 
 
 def main():

@@ -217,8 +217,8 @@ void ExtenderService::filter(std::string body, Respond respond) const {
     return respond(filter_error(std::move(decision), args->nodes.has_value(),
                                 "epc-extender is not ready: " + ready.reason, started));
   }
-  // Moving the body keeps its buffer (padded, so never inline), which the args point into.
   PodRequest pod = resolve_pod_request(args->pod, std::move(config_policy), resources);
+  // Moving the body keeps its buffer (padded, so never inline), which the args point into.
   auto call = std::make_shared<FilterCall>(
       FilterCall{std::move(body), std::move(*args), std::move(pod), std::move(decision), started});
   if (call->args.nodes) learn_sent_nodes(*call->args.nodes);

@@ -18,30 +18,19 @@ Usage: stale_view_test.py EPC_EXTENDER_BINARY
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+from binary_harness import call, start_extender, start_fake_apiserver, stop, write_kubeconfig  # noqa: E402
 from scheduler_standin import SchedulerStandIn  # noqa: E402
 
 BINARY = None
 PLACED_WITHIN = 2.0  # seconds after the event, as issue 15 asks
 STRANDED_FOR = 6.0  # seconds the control waits to show the pod stays pending
-
-
-def call(url, body=None, timeout=5):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.status, response.read().decode()
 
 
 def node(name, epc="64Mi"):
@@ -67,43 +56,15 @@ class Cluster:
     """A fake API server, the extender watching it with a lag, and the stand-in scheduler."""
 
     def __init__(self, lag_ms, recheck_reads, objects):
-        self.procs = []
         self.tmp = tempfile.TemporaryDirectory()
-        api = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "test/fake_apiserver/fake_apiserver.py"),
-             "--port", "0", "--exit-on-stdin-eof", "--max-seconds", "120"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.procs.append(api)
-        self.api_url = "http://127.0.0.1:%d" % int(api.stdout.readline().split()[1])
-        api.stdout.close()
+        api, self.api_url = start_fake_apiserver(max_seconds=120)
+        self.procs = [api]
         self.control("config", {"watch_lag_ms": lag_ms, "watch_lag_user_agent": "epc-extender"})
         self.control("objects", {"objects": objects})
-        kubeconfig = os.path.join(self.tmp.name, "kubeconfig")
-        with open(kubeconfig, "w") as f:
-            f.write("apiVersion: v1\nkind: Config\nclusters: [{name: f, cluster: {server: '%s'}}]\n"
-                    "users: [{name: u, user: {token: t}}]\n"
-                    "contexts: [{name: c, context: {cluster: f, user: u}}]\n"
-                    "current-context: c\n" % self.api_url)
-        extender = subprocess.Popen(
-            [BINARY, "serve", "--kubeconfig", kubeconfig, "--listen", "127.0.0.1:0",
-             "--recheck-reads", str(recheck_reads)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True)
+        extender, self.ext_url = start_extender(
+            BINARY, write_kubeconfig(self.tmp.name, self.api_url),
+            "--recheck-reads", str(recheck_reads))
         self.procs.append(extender)
-        self.ext_url = None
-        for line in extender.stderr:
-            if "listening on" in line:
-                self.ext_url = json.loads(line)["url"].rstrip("/")
-                break
-        threading.Thread(target=lambda: [None for _ in extender.stderr], daemon=True).start()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if call(self.ext_url + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.05)
         self.scheduler = SchedulerStandIn(self.api_url, self.ext_url)
         self.scheduler.start()
 
@@ -112,18 +73,7 @@ class Cluster:
 
     def close(self):
         self.scheduler.stop()
-        for proc in reversed(self.procs):
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        # Only once the processes are gone: closing a pipe another thread is reading blocks.
-        for proc in self.procs:
-            for pipe in (proc.stdin, proc.stderr):
-                if pipe:
-                    pipe.close()
+        stop(self.procs)
         self.tmp.cleanup()
 
     def park(self, pending, lag_ms):
