@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include "model/quantity.h"
+#include "scheduler/http/same_thread_scheduler.h"
 #include "scheduler/wire/extender_codec.h"
 
 namespace epc {
@@ -117,19 +118,21 @@ pplx::task<SharedOutcome> read_slices(std::shared_ptr<BodyRead> read) {
   const size_t want = read->expected ? std::min(kSlice, *read->expected - offset) : kSlice;
   grow_to(*read, offset + want);
   return read->source.getn(tail(*read, offset), want)
-      .then([read, offset](size_t got) -> pplx::task<SharedOutcome> {
-        read->body.resize(offset + got);
-        if (read->body.size() > read->max_bytes) {
-          return pplx::task_from_result(
-              failure(Status::kTooLarge, "chunked request body exceeds the limit of " +
-                                             limit_text(read->max_bytes) + " after " +
-                                             std::to_string(read->body.size()) + " bytes"));
-        }
-        const bool finished = read->expected ? read->body.size() == *read->expected : got == 0;
-        if (finished) return pplx::task_from_result(complete(std::move(read->body)));
-        if (got == 0) return pplx::task_from_result(ended_early(*read));
-        return read_slices(read);
-      });
+      .then(
+          [read, offset](size_t got) -> pplx::task<SharedOutcome> {
+            read->body.resize(offset + got);
+            if (read->body.size() > read->max_bytes) {
+              return pplx::task_from_result(
+                  failure(Status::kTooLarge, "chunked request body exceeds the limit of " +
+                                                 limit_text(read->max_bytes) + " after " +
+                                                 std::to_string(read->body.size()) + " bytes"));
+            }
+            const bool finished = read->expected ? read->body.size() == *read->expected : got == 0;
+            if (finished) return pplx::task_from_result(complete(std::move(read->body)));
+            if (got == 0) return pplx::task_from_result(ended_early(*read));
+            return read_slices(read);
+          },
+          on_ready_thread());
 }
 
 pplx::task<SharedOutcome> start_read(const http_request& request, size_t max_bytes) {
@@ -164,15 +167,17 @@ pplx::task<std::shared_ptr<BodyOutcome>> read_body(const http_request& request, 
   }
   // Every failure of the chain (a dropped connection faults the buffer) ends up here, observed:
   // pplx terminates the process on a faulted task nobody looked at.
-  return started.then([](pplx::task<SharedOutcome> outcome) {
-    try {
-      return outcome.get();
-    } catch (const std::exception& e) {
-      return failure(Status::kInvalid, std::string("reading the request body: ") + e.what());
-    } catch (...) {
-      return failure(Status::kInvalid, "reading the request body: unknown error");
-    }
-  });
+  return started.then(
+      [](pplx::task<SharedOutcome> outcome) {
+        try {
+          return outcome.get();
+        } catch (const std::exception& e) {
+          return failure(Status::kInvalid, std::string("reading the request body: ") + e.what());
+        } catch (...) {
+          return failure(Status::kInvalid, "reading the request body: unknown error");
+        }
+      },
+      on_ready_thread());
 }
 
 bool announces_body(const http_request& request) {

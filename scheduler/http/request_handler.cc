@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scheduler/http/body_reader.h"
+#include "scheduler/http/same_thread_scheduler.h"
 #include "scheduler/wire/extender_codec.h"
 
 namespace epc {
@@ -91,7 +92,8 @@ class Exchange {
             ignore_failure(std::move(ready));
             if (!self->busy_ && !self->start_busy()) return;
             send(self, std::move(response));
-          });
+          },
+          on_ready_thread());
     } catch (const std::exception& e) {
       self->log(std::string("reply failed: ") + e.what());
     } catch (...) {
@@ -115,7 +117,8 @@ class Exchange {
       if (!response.allow.empty()) reply.headers().add(header_names::allow, response.allow);
       if (response.close) reply.headers().add(header_names::connection, "close");
       // Completes once the reply is written or has failed; `self` holds the busy ticket until then.
-      self->request_.reply(reply).then([self](pplx::task<void> sent) { ignore_failure(sent); });
+      self->request_.reply(reply).then([self](pplx::task<void> sent) { ignore_failure(sent); },
+                                       on_ready_thread());
     } catch (const std::exception& e) {
       self->log(std::string("reply failed: ") + e.what());
     } catch (...) {
@@ -174,21 +177,25 @@ void decide(const ExtenderService& service, const VerbCall& call, BodyOutcome ou
 
 void serve_verb(const ExtenderService& service, VerbCall call, size_t max_body_bytes) {
   read_body(call.exchange->request(), max_body_bytes)
-      .then([&service, call](const std::shared_ptr<BodyOutcome>& outcome) {
-        if (outcome->status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
-          return;
-        }
-        decide(service, call, std::move(*outcome));
-      })
-      .then([call](pplx::task<void> decided) {
-        try {
-          decided.get();
-        } catch (const std::exception& e) {
-          call.reply(internal_error(e.what()), Outcome::kError);
-        } catch (...) {
-          call.reply(internal_error("unknown error"), Outcome::kError);
-        }
-      });
+      .then(
+          [&service, call](const std::shared_ptr<BodyOutcome>& outcome) {
+            if (outcome->status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
+              return;
+            }
+            decide(service, call, std::move(*outcome));
+          },
+          on_ready_thread())
+      .then(
+          [call](pplx::task<void> decided) {
+            try {
+              decided.get();
+            } catch (const std::exception& e) {
+              call.reply(internal_error(e.what()), Outcome::kError);
+            } catch (...) {
+              call.reply(internal_error("unknown error"), Outcome::kError);
+            }
+          },
+          on_ready_thread());
 }
 
 Response page_reply(const Page& page, bool close) {
