@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -246,8 +247,9 @@ int serve(const ServeOptions& options) {
   const Logger logger({.level = options.log_level, .format = options.log_format});
   // First: cpprestsdk's pool is created on first use, and these threads must be the ones that run
   // it.
-  Result<std::unique_ptr<GuardedThreadPool>> threads = GuardedThreadPool::start(
-      GuardedThreadPool::kDefaultThreads, logger.sink(LogLevel::kError, "http"));
+  Result<std::unique_ptr<GuardedThreadPool>> threads =
+      GuardedThreadPool::start(options.threads.value_or(GuardedThreadPool::default_threads()),
+                               logger.sink(LogLevel::kError, "http"));
   if (!threads) return startup_error(logger, threads.error());
   Result<ConfigSource> config =
       load_config_source(options, logger.sink("config", config_line_level));
@@ -274,13 +276,17 @@ int serve(const ServeOptions& options) {
     log_decision(logger, decision);
     if (events != nullptr) events->observe(decision);
   };
-  const ExtenderService service(state, config->policy_source(),
-                                {.readiness = readiness,
-                                 .startup_wait = options.startup_wait,
-                                 .binder = std::move(sources->binder),
-                                 .fresh_reader = sources->fresh_reader,
-                                 .recheck_reads = options.recheck_reads,
-                                 .observe = observe});
+  const ExtenderService service(
+      state, config->policy_source(),
+      {.readiness = readiness,
+       .startup_wait = options.startup_wait,
+       .call_after = [pool = threads->get()](
+                         std::chrono::milliseconds delay,
+                         std::function<void()> task) { pool->call_after(delay, std::move(task)); },
+       .binder = std::move(sources->binder),
+       .fresh_reader = sources->fresh_reader,
+       .recheck_reads = options.recheck_reads,
+       .observe = observe});
   HttpServer server({.host = options.listen.host,
                      .port = options.listen.port,
                      .prefix = options.prefix,

@@ -37,13 +37,14 @@ enum class Flag {
   kRecheckReads,
   kRecheckTimeout,
   kRecheckQps,
+  kThreads,
 };
 
 struct FlagName {
   std::string_view name;
   Flag flag;
 };
-constexpr std::array<FlagName, 20> kFlags = {
+constexpr std::array<FlagName, 21> kFlags = {
     {{"--listen", Flag::kListen},
      {"--prefix", Flag::kPrefix},
      {"--config", Flag::kConfig},
@@ -63,7 +64,8 @@ constexpr std::array<FlagName, 20> kFlags = {
      {"--startup-wait", Flag::kStartupWait},
      {"--recheck-reads", Flag::kRecheckReads},
      {"--recheck-timeout", Flag::kRecheckTimeout},
-     {"--recheck-qps", Flag::kRecheckQps}}};
+     {"--recheck-qps", Flag::kRecheckQps},
+     {"--threads", Flag::kThreads}}};
 
 std::optional<Flag> find_flag(std::string_view name) {
   for (const FlagName& entry : kFlags) {
@@ -221,6 +223,15 @@ Result<void> apply(Flag flag, const std::string& value, ServeOptions& options) {
       if (!qps) return qps.error();
       if (*qps == 0) return make_error("must be at least 1, got " + quoted(value));
       options.recheck_qps = static_cast<double>(*qps);
+      return {};
+    }
+    case Flag::kThreads: {
+      Result<size_t> threads = parse_count(value);
+      if (!threads) return threads.error();
+      if (*threads == 0 || *threads > kMaxThreads) {
+        return make_error("must be 1 to " + std::to_string(kMaxThreads) + ", got " + quoted(value));
+      }
+      options.threads = *threads;
       return {};
     }
   }
@@ -559,6 +570,8 @@ Flags of serve (--flag value or --flag=value):
                          (default 1s)
   --recheck-qps N        such reads per second across all filters, in bursts of up to 2N
                          (default 50)
+  --threads N            threads that serve every connection, HTTP and API alike, all
+                         asynchronously (default: the machine's CPUs, at least 2 and at most 4)
 
 Flags of simulate:
   --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl

@@ -8,6 +8,7 @@
 //                      [--read-timeout D] [--idle-timeout D] [--max-connections N]
 //                      [--shutdown-grace-period D] [--startup-wait D]
 //                      [--recheck-reads N] [--recheck-timeout D] [--recheck-qps N]
+//                      [--threads N]
 //   epc-extender --help | help | serve --help
 //   epc-extender --version | version
 //   epc-extender config check FILE | config print [FILE]
@@ -77,7 +78,12 @@ struct ServeOptions {
   std::chrono::milliseconds recheck_timeout{std::chrono::seconds(1)};
   // Reads per second across all filters, with bursts of twice as many.
   double recheck_qps = 50;
+  // Threads serving every connection (GuardedThreadPool); none: its default for this machine.
+  std::optional<size_t> threads;
 };
+
+// --threads above this is a typo, not a tuning: every connection is served asynchronously.
+inline constexpr size_t kMaxThreads = 256;
 
 struct ShowHelp {};
 struct ShowVersion {};

@@ -103,6 +103,39 @@ ExtenderService::ExtenderService(ClusterState& state, PolicySource policy,
     : state_(state), policy_(std::move(policy)), options_(std::move(options)) {}
 
 void ExtenderService::handle(Verb verb, std::string body, Respond respond) const {
+  if (!starting()) return dispatch(verb, std::move(body), std::move(respond));
+  // While the first lists are coming in (seconds after a start), an answer a moment later beats an
+  // Error: kube-scheduler v1.26 parks a pod that got one until the next cluster event or for up to
+  // 5 minutes. Polled rather than signalled: it happens once per process, and only until the
+  // lists are in.
+  when_started(Stopwatch::now() + options_.startup_wait,
+               [this, verb, body = std::move(body), respond = std::move(respond)]() mutable {
+                 dispatch(verb, std::move(body), std::move(respond));
+               });
+}
+
+bool ExtenderService::starting() const {
+  if (!options_.readiness || options_.startup_wait <= std::chrono::milliseconds::zero()) {
+    return false;
+  }
+  const Readiness ready = options_.readiness();
+  return !ready.ready && ready.starting;
+}
+
+void ExtenderService::when_started(SteadyTime deadline, std::function<void()> run) const {
+  // A failing watch is not waited for: that lasts, and the verb's Error says why.
+  while (starting() && Stopwatch::now() < deadline) {
+    if (options_.call_after) {
+      return options_.call_after(kStartupPoll, [this, deadline, run = std::move(run)]() mutable {
+        when_started(deadline, std::move(run));
+      });
+    }
+    std::this_thread::sleep_for(kStartupPoll);
+  }
+  run();
+}
+
+void ExtenderService::dispatch(Verb verb, std::string body, Respond respond) const {
   switch (verb) {
     case Verb::kFilter:
       return filter(std::move(body), std::move(respond));
@@ -145,19 +178,7 @@ Result<ExtenderArgs> ExtenderService::decode_candidates(std::string& body,
 }
 
 Readiness ExtenderService::readiness() const {
-  if (!options_.readiness) return Readiness{true, {}};
-  Readiness ready = options_.readiness();
-  if (ready.ready || !ready.starting) return ready;  // every call once started: no clock read
-  // While the first lists are coming in (seconds after a start), an answer a moment later beats an
-  // Error: kube-scheduler v1.26 parks a pod that got one until the next cluster event or for
-  // up to 5 minutes. A failing watch is not waited for: that lasts, and the Error says why.
-  // Polled rather than signalled: it happens once per process, and only until the lists are in.
-  const auto deadline = std::chrono::steady_clock::now() + options_.startup_wait;
-  while (ready.starting && !ready.ready && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(kStartupPoll);
-    ready = options_.readiness();
-  }
-  return ready;
+  return options_.readiness ? options_.readiness() : Readiness{true, {}};
 }
 
 SteadyTime ExtenderService::now() const {

@@ -46,6 +46,10 @@ struct ExtenderServiceOptions {
   // waits for it to become ready before answering "not ready". Keep it below kube-scheduler's
   // httpTimeout so the scheduler gets an answer, not a timeout. Zero: no wait.
   std::chrono::milliseconds startup_wait{0};
+  // Runs a task after a delay without holding the calling thread meanwhile: the startup wait polls
+  // through it, so that waiting calls leave the server's few threads to the lists they wait for.
+  // Empty: the wait sleeps on the calling thread (tests and tools).
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> call_after;
   // Creates Bindings in the API server; null: bind only records the placement in the ledger.
   std::shared_ptr<const PodBinder> binder;
   // Reads nodes and pods afresh before filter turns a pod away on every node, at most
@@ -68,8 +72,10 @@ class ExtenderService {
   ExtenderService(ClusterState& state, PolicySource policy, ExtenderServiceOptions options = {});
 
   // Answers through `respond`, exactly once: at once for every verb except a bind that waits for
-  // the API server, which responds from the binder's thread, and a filter that rechecks its
-  // rejection, which responds from the reader's. `body` is padded here if needed.
+  // the API server, which responds from the binder's thread, a filter that rechecks its
+  // rejection, which responds from the reader's, and any verb that arrives while the source is
+  // starting, which waits for the first lists (at most `startup_wait`, through `call_after`).
+  // `body` is padded here if needed.
   void handle(Verb verb, std::string body, Respond respond) const;
   // The same, waiting for the reply. For tests and tools; never call it on a thread the binder's
   // completion may need (cpprestsdk's pool).
@@ -95,6 +101,10 @@ class ExtenderService {
   // Filter's and prioritize's request under `policy`; names the pod in `decision` once decoded.
   Result<ExtenderArgs> decode_candidates(std::string& body, const PlacementPolicy& policy,
                                          Decision& decision) const;
+  // Runs the verb once the source has started or `deadline` has passed (see startup_wait).
+  void when_started(SteadyTime deadline, std::function<void()> run) const;
+  void dispatch(Verb verb, std::string body, Respond respond) const;
+  bool starting() const;
   Readiness readiness() const;
   SteadyTime now() const;
   void reserve(const Pod& pod, std::string_view node) const;

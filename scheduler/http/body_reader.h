@@ -2,12 +2,12 @@
 //
 // The listener dispatches a request as soon as its headers have arrived and then reads the body on
 // its own into a producer/consumer buffer. A handler that waited for it (`extract_string().get()`)
-// would hold one of the listener's 40 pool threads for as long as a slow client dribbles its bytes,
-// and 40 such clients would stop the server. read_body instead chains asynchronous reads of 64 KiB
-// slices into a string it owns, with the JSON decoder's padding to spare so the body reaches the
-// decoder without a further copy. The string grows with the bytes that have arrived, not with the
-// Content-Length a client announces (which costs it nothing to inflate); a chunked body is checked
-// against the limit as it grows.
+// would hold one of the listener's few pool threads for as long as a slow client dribbles its
+// bytes, and a handful of such clients would stop the server. read_body instead chains asynchronous
+// reads of 64 KiB slices into a string it owns, with the JSON decoder's padding to spare so the
+// body reaches the decoder without a further copy. The string grows with the bytes that have
+// arrived, not with the Content-Length a client announces (which costs it nothing to inflate); a
+// chunked body is checked against the limit as it grows.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,11 @@
 #include "scheduler/http/guarded_thread_pool.h"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
 #include <pplx/threadpool.h>
+#include <boost/asio/steady_timer.hpp>
 
 namespace epc {
 
@@ -15,6 +17,21 @@ Result<std::unique_ptr<GuardedThreadPool>> GuardedThreadPool::start(size_t threa
     return make_error(std::string("cannot take over cpprestsdk's thread pool: ") + e.what());
   }
   return std::make_unique<GuardedThreadPool>(Passkey{}, threads, std::move(log));
+}
+
+size_t GuardedThreadPool::default_threads() {
+  return std::clamp<size_t>(std::thread::hardware_concurrency(), kMinDefaultThreads,
+                            kMaxDefaultThreads);
+}
+
+void GuardedThreadPool::call_after(std::chrono::milliseconds delay,
+                                   std::function<void()> task) const {
+  // The timer keeps itself alive through its own handler.
+  auto timer = std::make_shared<boost::asio::steady_timer>(
+      crossplat::threadpool::shared_instance().service(), delay);
+  timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& error) {
+    if (!error) task();
+  });
 }
 
 GuardedThreadPool::GuardedThreadPool(Passkey, size_t threads, LogSink log) : log_(std::move(log)) {

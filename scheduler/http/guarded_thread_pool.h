@@ -9,11 +9,19 @@
 // threads of its own and runs its service on these instead, logging and counting what escapes. The
 // connection whose handler threw is abandoned by the library (its descriptor stays open until the
 // listener closes; the ConnectionReaper still ends it for the client); the process lives on.
+//
+// Every connection, the listener's and the API client's alike, is served asynchronously by these
+// threads; nothing the extender runs on them blocks (the startup wait parks on call_after). So
+// they are sized to the CPUs the process can use, not to the number of connections: asio wakes an
+// idle thread for every handler it queues, and with cpprestsdk's 40 threads those wake-ups and
+// context switches were half of the extender's CPU (issue 16).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -25,8 +33,13 @@ namespace epc {
 
 class GuardedThreadPool {
  public:
-  // cpprestsdk's own pool size on Linux: the API client's continuations share these threads.
-  static constexpr size_t kDefaultThreads = 40;
+  // Bounds of the default size: two, so that a long decode does not stall every other
+  // connection; four at most, since kube-scheduler asks one pod at a time and the binds and watches
+  // in between are small.
+  static constexpr size_t kMinDefaultThreads = 2;
+  static constexpr size_t kMaxDefaultThreads = 4;
+  // The CPUs this machine has (std::thread::hardware_concurrency), within the bounds above.
+  static size_t default_threads();
 
   // Takes over cpprestsdk's shared pool. It is created on first use, so this must run before
   // anything uses cpprestsdk; an error says so otherwise.
@@ -38,6 +51,10 @@ class GuardedThreadPool {
 
   // Exceptions caught from handlers so far.
   uint64_t escaped() const { return escaped_.load(); }
+
+  // Runs `task` on one of the threads after `delay`, holding none meanwhile. A task still waiting
+  // when the pool stops never runs.
+  void call_after(std::chrono::milliseconds delay, std::function<void()> task) const;
 
  private:
   struct Passkey {};

@@ -1,6 +1,6 @@
 // RequestHandler: turns one request from cpprestsdk's listener into exactly one reply.
 //
-// The listener calls it on one of its 40 pool threads as soon as a request's headers are in; it
+// The listener calls it on one of its pool threads as soon as a request's headers are in; it
 // routes, and for an extender verb starts an asynchronous body read whose continuation runs the
 // decision and replies, so no pool thread ever waits for a client. Every path replies once: errors
 // are {"Error": ...} JSON with 404, 405 (+Allow), 413, 400 or 500, and nothing escapes to the

@@ -99,7 +99,7 @@ TEST(CommandLine, UsageNamesEveryFlag) {
   for (const char* flag :
        {"serve", "--listen", "--prefix", "--config", "--cluster-file", "--max-body-bytes",
         "--log-format", "--log-level", "--monitoring-listen", "--startup-wait", "--recheck-reads",
-        "--recheck-timeout", "--recheck-qps", "--help", "--version"}) {
+        "--recheck-timeout", "--recheck-qps", "--threads", "--help", "--version"}) {
     EXPECT_THAT(usage, HasSubstr(flag));
   }
 }
@@ -327,6 +327,16 @@ TEST(CommandLine, Rechecks) {
               HasSubstr("--recheck-qps: must be at least 1, got \"0\""));
   EXPECT_THAT(error_of({"serve", "--recheck-reads", "2", "--recheck-reads", "3"}),
               HasSubstr("--recheck-reads"));
+}
+
+TEST(CommandLine, Threads) {
+  EXPECT_FALSE(serve({"serve"}).threads.has_value()) << "the pool's default for the machine";
+  EXPECT_EQ(serve({"serve", "--threads", "3"}).threads, 3u);
+  EXPECT_EQ(serve({"serve", "--threads=256"}).threads, 256u);
+  EXPECT_EQ(error_of({"serve", "--threads", "0"}), "--threads: must be 1 to 256, got \"0\"");
+  EXPECT_EQ(error_of({"serve", "--threads", "257"}), "--threads: must be 1 to 256, got \"257\"");
+  EXPECT_THAT(error_of({"serve", "--threads", "two"}),
+              HasSubstr("--threads: expected a whole number, got \"two\""));
 }
 
 TEST(CommandLine, ListenErrorsNameTheFlag) {

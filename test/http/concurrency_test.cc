@@ -29,7 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr int kNodes = 4;
 constexpr int kPods = 240;
-constexpr int kClients = 64;  // cpprestsdk's pool has 40 threads
+constexpr int kClients = 64;  // more than cpprestsdk's default pool of 40 threads
 
 // Answers each Binding from a worker thread after a short random delay; one in four is refused,
 // as an API server would for a conflicting writer.
