@@ -1,5 +1,6 @@
 // http_bench_server: the two servers bench/http.sh points wrk at, in one binary so that both have
-// the same build, process layout and cpprestsdk listener (with its pool of 40 threads).
+// the same build, process layout, cpprestsdk listener and thread pool (the binary's
+// GuardedThreadPool).
 //
 //   http_bench_server --mode extender --nodes-body args-100-nodes.json [--port N]
 //   http_bench_server --mode empty [--reply-bytes N] [--port N]
@@ -29,6 +30,7 @@
 #include "bench/bench_cluster.h"
 #include "model/result.h"
 #include "scheduler/http/free_port.h"
+#include "scheduler/http/guarded_thread_pool.h"
 #include "scheduler/http/http_server.h"
 
 namespace {
@@ -195,6 +197,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread: only sigwait sees them
+  // The binary's own pool (its size and its continuation scheduling), so that both servers here
+  // cost what the binary costs.
+  epc::Result<std::unique_ptr<epc::GuardedThreadPool>> threads =
+      epc::GuardedThreadPool::start(epc::GuardedThreadPool::default_threads(), {});
+  if (!threads) {
+    std::cerr << threads.error().message << "\n";
+    return 1;
+  }
 
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   epc::Result<Options> options = parse_options(args);
