@@ -220,10 +220,17 @@ def run_mode(args, mode):
                 if proc.poll() is not None:
                     raise RuntimeError("a child exited early (code %s)" % proc.returncode)
             elapsed = last - started
+            # Where they went (after the clock): nodes used, and any node given more EPC than it has.
+            per_node = {}
+            for item in json.loads(call(api_url + "/api/v1/pods")[1])["items"]:
+                name = item["spec"].get("nodeName")
+                per_node[name] = per_node.get(name, 0) + 1
+            overfull = sum(1 for n in per_node.values() if n * 16 > 64)
             per_1000 = {k: 1000 * v / args.pods for k, v in cpu.items()}
             return {"mode": mode, "pods": args.pods, "nodes": args.nodes,
                     "seconds": elapsed, "create_seconds": created - started,
                     "pods_per_second": args.pods / elapsed,
+                    "nodes_used": len(per_node), "nodes_over_epc": overfull,
                     "extender_cpu_s_per_1000_pods": per_1000.get("extender"),
                     "kube_scheduler_cpu_s_per_1000_pods": per_1000["kube_scheduler"],
                     "apiserver_cpu_s_per_1000_pods": per_1000["apiserver"],
@@ -270,22 +277,23 @@ def main():
                   if r["mode"] == "alone" and "error" not in r), None)
     print("%d nodes, %d pods, %d cores, kube-scheduler %s" % (
         args.nodes, args.pods, os.cpu_count(), os.path.basename(args.kube_scheduler)))
-    print("%-24s %8s %8s %16s %16s %16s %9s" % (
+    print("%-24s %8s %8s %16s %16s %16s %9s %6s" % (
         "mode", "pods/s", "÷ alone", "extender CPU s", "kube-sched CPU s", "fake API CPU s",
-        "fake API"))
-    print("%-24s %8s %8s %16s %16s %16s %9s" % ("", "", "", "per 1000 pods", "per 1000 pods",
-                                                "per 1000 pods", "cores"))
+        "fake API", "nodes"))
+    print("%-24s %8s %8s %16s %16s %16s %9s %6s" % ("", "", "", "per 1000 pods", "per 1000 pods",
+                                                    "per 1000 pods", "cores", "used"))
     for r in results:
         if "error" in r:
             print("%-24s failed: %s" % (r["mode"], r["error"]))
             continue
-        print("%-24s %8.1f %8s %16s %16.2f %16.2f %9.2f" % (
+        print("%-24s %8.1f %8s %16s %16.2f %16.2f %9.2f %6d%s" % (
             r["mode"], r["pods_per_second"],
             "%.2f" % (r["pods_per_second"] / alone) if alone else "-",
             "-" if r["extender_cpu_s_per_1000_pods"] is None
             else "%.2f" % r["extender_cpu_s_per_1000_pods"],
             r["kube_scheduler_cpu_s_per_1000_pods"], r["apiserver_cpu_s_per_1000_pods"],
-            r["apiserver_cores"]))
+            r["apiserver_cores"], r["nodes_used"],
+            "  %d nodes over their EPC!" % r["nodes_over_epc"] if r["nodes_over_epc"] else ""))
 
 
 if __name__ == "__main__":
