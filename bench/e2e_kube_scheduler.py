@@ -124,10 +124,15 @@ class BindingWatch:
         if self.response.status != 200:
             raise RuntimeError("pod watch: HTTP %d" % self.response.status)
 
-    def wait_for(self, keys, deadline):
-        """Reads events until every key is bound or the deadline passes; True when all are."""
+    def wait_for(self, keys, deadline, children=()):
+        """Reads events until every key is bound or the deadline passes; True when all are.
+        Raises as soon as one of `children` has exited."""
         missing = set(keys) - set(self.bound)
         while missing and time.monotonic() < deadline:
+            for child in children:
+                if child.poll() is not None:
+                    raise RuntimeError("%s exited early (code %s)"
+                                       % (os.path.basename(child.args[0]), child.returncode))
             line = self.response.readline()
             if not line:  # the server ended the watch: go on from the last RV seen
                 self.conn.close()
@@ -196,7 +201,7 @@ def run_mode(args, mode):
             # Ready: a plain pod (no EPC, so no extender call) gets bound.
             out = json.loads(call(api_url + "/_control/objects", {"object": probe_pod()})[1])
             watch = BindingWatch(api_url, out["resourceVersion"])
-            if not watch.wait_for(["default/probe"], time.monotonic() + 120):
+            if not watch.wait_for(["default/probe"], time.monotonic() + 120, procs):
                 raise RuntimeError("kube-scheduler bound no probe pod within 120 s")
             call(api_url + "/_control/delete", {"kind": "Pod", "name": "probe"})
             time.sleep(0.5)
@@ -210,15 +215,12 @@ def run_mode(args, mode):
                 call(api_url + "/_control/objects", {"objects": objects[first:first + 500]})
             created = time.monotonic()
             keys = ["default/p%04d" % i for i in range(args.pods)]
-            if not watch.wait_for(keys, started + args.timeout):
+            if not watch.wait_for(keys, started + args.timeout, procs):
                 missing = sum(1 for k in keys if k not in watch.bound)
                 raise RuntimeError("%s: %d of %d pods not bound within %d s"
                                    % (mode, missing, args.pods, args.timeout))
             last = max(watch.bound[k] for k in keys)
             cpu = {k: cpu_seconds(p) - cpu_before[k] for k, p in pids.items() if p}
-            for proc in procs:
-                if proc.poll() is not None:
-                    raise RuntimeError("a child exited early (code %s)" % proc.returncode)
             elapsed = last - started
             # Where they went (after the clock): nodes used, and any node given more EPC than it has.
             per_node = {}
