@@ -4,7 +4,9 @@
 It serves the small slice of the real kube-apiserver protocol that the
 extender's list/watch client uses -- nodes and pods list/watch, the pod
 binding subresource, creating (and listing) core/v1 Events, /version and the
-health endpoints -- with the same
+health endpoints -- plus what a real kube-scheduler needs to run against it
+(list/watch of the other kinds its informers read, pods/status patches,
+events.k8s.io/v1 Events, discovery), with the same
 wire format as the real server (JSON ``Status`` errors, chunked watch streams
 of newline-terminated events, opaque continue tokens, 410 "Expired" on
 compacted resource versions, BOOKMARK events).  Everything else a test needs
@@ -55,12 +57,34 @@ VERSION_INFO = {
     "goVersion": "go1.22.0", "compiler": "gc", "platform": "linux/amd64",
 }
 
-# kind -> (resource, list kind, namespaced)
+# kind -> (resource, list kind, namespaced, group/version)
+# Nodes and pods are what the extender reads.  The others are the kinds a real
+# kube-scheduler's informers list and watch before it schedules anything
+# (volume binding and limits, topology spread, inter-pod affinity, preemption):
+# they work like nodes and pods (created through /_control/objects, listed and
+# watched), and a test that never creates one sees an empty list and an idle
+# watch, which is all kube-scheduler needs to start.
 KINDS = {
-    "Node": ("nodes", "NodeList", False),
-    "Pod": ("pods", "PodList", True),
+    "Node": ("nodes", "NodeList", False, "v1"),
+    "Pod": ("pods", "PodList", True, "v1"),
+    "Namespace": ("namespaces", "NamespaceList", False, "v1"),
+    "Service": ("services", "ServiceList", True, "v1"),
+    "ReplicationController": ("replicationcontrollers", "ReplicationControllerList", True, "v1"),
+    "PersistentVolume": ("persistentvolumes", "PersistentVolumeList", False, "v1"),
+    "PersistentVolumeClaim": ("persistentvolumeclaims", "PersistentVolumeClaimList", True, "v1"),
+    "ReplicaSet": ("replicasets", "ReplicaSetList", True, "apps/v1"),
+    "StatefulSet": ("statefulsets", "StatefulSetList", True, "apps/v1"),
+    "PodDisruptionBudget": ("poddisruptionbudgets", "PodDisruptionBudgetList", True, "policy/v1"),
+    "StorageClass": ("storageclasses", "StorageClassList", False, "storage.k8s.io/v1"),
+    "CSINode": ("csinodes", "CSINodeList", False, "storage.k8s.io/v1"),
+    "CSIDriver": ("csidrivers", "CSIDriverList", False, "storage.k8s.io/v1"),
+    "CSIStorageCapacity": ("csistoragecapacities", "CSIStorageCapacityList", True,
+                           "storage.k8s.io/v1"),
 }
-RESOURCE_TO_KIND = {v[0]: k for k, v in KINDS.items()}
+RESOURCE_TO_KIND = {(v[3], v[0]): k for k, v in KINDS.items()}
+# The group of the new Events API (kube-scheduler records through it when
+# discovery lists it); core/v1 Events are served as well.
+EVENTS_V1 = "events.k8s.io/v1"
 
 # Field selectors the real apiserver accepts for these kinds (anything else
 # is rejected with 400 "field label not supported"), see
@@ -71,6 +95,8 @@ SUPPORTED_FIELDS = {
             "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
             "status.podIP", "status.nominatedNodeName"},
     "Node": {"metadata.name", "spec.unschedulable"},
+    # every other kind: the two fields every resource supports
+    None: {"metadata.name", "metadata.namespace"},
     # pkg/apis/core/v1/conversion.go (the event fields)
     "Event": {"metadata.name", "metadata.namespace", "involvedObject.kind",
               "involvedObject.namespace", "involvedObject.name",
@@ -263,7 +289,7 @@ def parse_field_selector(text, kind):
             raise err_bad_request("invalid selector: '%s'; can't understand '%s'"
                                   % (text, part))
         field, op, val = m.group(1).strip(), m.group(2), _unescape_field(m.group(3))
-        if field not in SUPPORTED_FIELDS[kind]:
+        if field not in SUPPORTED_FIELDS.get(kind, SUPPORTED_FIELDS[None]):
             raise err_bad_request("field label not supported: %s" % field)
         if op == "!=":
             reqs.append(lambda o, f=field, v=val: field_value(o, f) != v)
@@ -490,8 +516,9 @@ class Store:
         if kind not in KINDS:
             raise ValueError("kind must be one of %s" % sorted(KINDS))
         # kind and apiVersion first, as the real serializer orders them
-        obj = dict({"kind": kind, "apiVersion": "v1"}, **copy.deepcopy(obj))
-        obj["apiVersion"] = "v1"
+        group_version = KINDS[kind][3]
+        obj = dict({"kind": kind, "apiVersion": group_version}, **copy.deepcopy(obj))
+        obj["apiVersion"] = group_version
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
             raise ValueError("metadata.name is required")
@@ -554,6 +581,21 @@ class Store:
             cond["status"] = "True"
             cond.pop("reason", None)
             cond.pop("message", None)
+            return self._commit_locked("MODIFIED", "Pod", key, new, pod)
+
+    def patch_status(self, namespace, name, patch):
+        """PATCH pods/{name}/status: kube-scheduler's PodScheduled=False
+        condition and nominatedNodeName.  Only `status` is taken from the patch,
+        as the status subresource does."""
+        if not isinstance(patch, dict):
+            raise err_bad_request("unable to decode patch: not an object")
+        key = ("Pod", object_key("Pod", namespace, name))
+        with self.lock:
+            pod = self.objects.get(key)
+            if pod is None:
+                raise err_not_found("pods", name)
+            new = copy.deepcopy(pod)
+            new["status"] = merge_patch(new.get("status") or {}, patch.get("status") or {})
             return self._commit_locked("MODIFIED", "Pod", key, new, pod)
 
     def compact(self, keep):
@@ -650,12 +692,42 @@ def err_invalid(kind, name, field, value, detail):
                          "field": field}]})
 
 
+def merge_patch(target, patch):
+    """Apply a JSON merge patch, with the one strategic-merge rule clients
+    send here: a list of dicts with "type" keys (pod conditions) is merged
+    by type instead of replaced.  "$" directives are ignored."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if key.startswith("$"):
+            continue
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict):
+            out[key] = merge_patch(out.get(key), value)
+        elif (isinstance(value, list) and isinstance(out.get(key), list)
+              and all(isinstance(v, dict) and "type" in v for v in value + out[key])):
+            merged = [dict(v) for v in out[key]]
+            for item in value:
+                old = next((m for m in merged if m["type"] == item["type"]), None)
+                if old is None:
+                    merged.append(merge_patch({}, item))
+                else:
+                    merged[merged.index(old)] = merge_patch(old, item)
+            out[key] = merged
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
 class EventStore:
     """core/v1 Events.  Clients only create them here and tests read them
     back; nothing watches them, so they live outside the resource-version
     history: creating one neither bumps the RV nor wakes a watch."""
 
-    def __init__(self):
+    def __init__(self, api_version="v1"):
+        self.api_version = api_version  # "v1", or EVENTS_V1 for the new Events API
         self.lock = threading.Lock()
         self.events = {}  # (namespace, name) -> event, in creation order
 
@@ -689,13 +761,13 @@ class EventStore:
             raise err_invalid("Event", name, "metadata.name", name,
                               DNS1123_SUBDOMAIN_MESSAGE)
         involved_ns = (event.get("involvedObject") or {}).get("namespace") or ""
-        if involved_ns and involved_ns != ns:
+        if involved_ns and involved_ns != ns and self.api_version == "v1":
             raise err_invalid("Event", name, "involvedObject.namespace", involved_ns,
                               "does not match event.namespace")
         meta["name"] = name
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = now_rfc3339()
-        event["kind"], event["apiVersion"] = "Event", "v1"
+        event["kind"], event["apiVersion"] = "Event", self.api_version
         with self.lock:
             if (ns, name) in self.events:
                 raise ApiError(409, "AlreadyExists", 'events "%s" already exists' % name,
@@ -707,6 +779,26 @@ class EventStore:
         with self.lock:
             return [e for (e_ns, _), e in self.events.items()
                     if (ns is None or e_ns == ns) and pred(e)]
+
+    def get(self, ns, name):
+        with self.lock:
+            event = self.events.get((ns, name))
+        if event is None:
+            raise err_not_found("events", name)
+        return event
+
+    def patch(self, ns, name, patch):
+        """A merge patch (what event recorders send to count a repeated event,
+        as a strategic merge patch of a few scalar fields)."""
+        if not isinstance(patch, dict):
+            raise err_bad_request("unable to decode patch: not an object")
+        with self.lock:
+            event = self.events.get((ns, name))
+            if event is None:
+                raise err_not_found("events", name)
+            event = merge_patch(event, patch)
+            self.events[(ns, name)] = event
+            return event
 
     def clear(self):
         with self.lock:
@@ -767,6 +859,7 @@ class App:
                            history_limit=args.history_limit)
         self.faults = Faults()
         self.events = EventStore()
+        self.events_v1 = EventStore(EVENTS_V1)
         self.auth = TokenAuth(args.token_file, args.token_grace) if args.token_file else None
         self.config = {
             "bookmark_interval": args.bookmark_interval,
@@ -839,12 +932,14 @@ def load_objects_file(path):
 # --------------------------------------------------------------------------
 
 API_PATH = re.compile(
-    r"^/api/v1(?P<watch>/watch)?"
+    r"^/(?:api/v1|apis/(?P<group>[^/]+/[^/]+))(?P<watch>/watch)?"
     r"(?:/namespaces/(?P<ns>[^/]+))?"
-    r"/(?P<resource>nodes|pods)"
+    r"/(?P<resource>[a-z0-9]+)"
     r"(?:/(?P<name>[^/]+))?"
-    r"(?:/(?P<sub>binding))?/?$")
-EVENTS_PATH = re.compile(r"^/api/v1(?:/namespaces/(?P<ns>[^/]+))?/events/?$")
+    r"(?:/(?P<sub>binding|status))?/?$")
+EVENTS_PATH = re.compile(
+    r"^/(?P<group>api/v1|apis/events\.k8s\.io/v1)(?:/namespaces/(?P<ns>[^/]+))?"
+    r"/events(?:/(?P<name>[^/]+))?/?$")
 
 
 def parse_bool(value):
@@ -1010,22 +1105,39 @@ class Handler(BaseHTTPRequestHandler):
                                         "serverAddressByClientCIDRs": [
                                             {"clientCIDR": "0.0.0.0/0",
                                              "serverAddress": "127.0.0.1"}]})
-        if path == "/api/v1":
-            return self.send_json(200, api_resource_list())
+        if path == "/apis":
+            return self.send_json(200, api_group_list())
+        if path == "/api/v1" or path.startswith("/apis/"):
+            resources = api_resource_list(
+                "v1" if path == "/api/v1" else path[len("/apis/"):].rstrip("/"))
+            if resources is not None:
+                return self.send_json(200, resources)
 
         m = EVENTS_PATH.match(path)
         if m is not None:
-            return self.handle_events(m.group("ns"))
+            events = app.events if m.group("group") == "api/v1" else app.events_v1
+            return self.handle_events(events, m.group("ns"), m.group("name"))
         m = API_PATH.match(path)
-        if m is None:
+        kind = None if m is None else RESOURCE_TO_KIND.get(
+            (m.group("group") or "v1", m.group("resource")))
+        if kind is None:
             if (self.command == "POST"
                     and re.match(r"^/api/v1/namespaces/[^/]+/bindings/?$", path)):
                 return self.handle_binding(path.split("/")[4], None)
             raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
         ns, resource, name, sub = m.group("ns"), m.group("resource"), m.group("name"), m.group("sub")
-        kind = RESOURCE_TO_KIND[resource]
         if ns is not None and not KINDS[kind][2]:
             raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
+        if sub is not None and (kind != "Pod" or name is None or ns is None):
+            raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
+        if sub == "status":
+            if self.command == "PATCH":
+                return self.handle_status_patch(ns, name)
+            if self.command not in ("GET", "HEAD"):
+                raise ApiError(405, "MethodNotAllowed",
+                               "%s is not supported on resources of kind "
+                               "\"pods/status\"" % self.command, {"kind": "pods/status"})
+            return self.handle_get(kind, ns, name)
         if sub == "binding":
             if self.command != "POST" or ns is None:
                 raise ApiError(405, "MethodNotAllowed",
@@ -1075,7 +1187,7 @@ class Handler(BaseHTTPRequestHandler):
         """List with limit/continue paging; pages after the first are served
         from the state at the first page's RV (consistent snapshot)."""
         app, store = self.app, self.app.store
-        resource, list_kind, _ = KINDS[kind]
+        resource, list_kind, _, group_version = KINDS[kind]
         self.apply_delay(resource)
         fault = app.faults.take("list_status", resource)
         if fault is not None:
@@ -1148,7 +1260,7 @@ class Handler(BaseHTTPRequestHandler):
             meta["remainingItemCount"] = len(keys) - limit
         else:
             page = keys
-        body = {"kind": list_kind, "apiVersion": "v1", "metadata": meta,
+        body = {"kind": list_kind, "apiVersion": group_version, "metadata": meta,
                 "items": [items[k] for k in page]}
         self.send_json(200, body)
 
@@ -1287,7 +1399,7 @@ class Handler(BaseHTTPRequestHandler):
                 if (not pending and bookmarks and interval > 0
                         and time.monotonic() - last_bookmark >= interval):
                     bookmark = {"type": "BOOKMARK", "object": {
-                        "kind": watcher.kind, "apiVersion": "v1",
+                        "kind": watcher.kind, "apiVersion": KINDS[watcher.kind][3],
                         "metadata": {"resourceVersion": str(store.rv)}}}
             if close_mode == "abrupt":
                 self.abort_connection()
@@ -1332,6 +1444,13 @@ class Handler(BaseHTTPRequestHandler):
             return False
         except (OSError, ValueError):
             return True
+
+    # ---- pods/status ----
+
+    def handle_status_patch(self, ns, name):
+        """PATCH pods/{name}/status (kube-scheduler reports an unschedulable
+        pod this way); any patch type is applied as a merge patch."""
+        self.send_json(200, self.app.store.patch_status(ns, name, self.read_json()))
 
     # ---- binding ----
 
@@ -1387,10 +1506,21 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- events ----
 
-    def handle_events(self, ns):
+    def handle_events(self, events, ns, name=None):
         """POST creates an Event in `ns`; GET lists them (all namespaces
-        without one), with fieldSelector.  No watch: nothing watches Events."""
+        without one), with fieldSelector; GET and PATCH of one by name.  No
+        watch: nothing watches Events.  `events` is the core/v1 or the
+        events.k8s.io/v1 store."""
         app = self.app
+        if name is not None:
+            if ns is None:
+                raise ApiError(404, "NotFound", MSG_NOT_FOUND_PATH, {})
+            if self.command == "PATCH":
+                return self.send_json(200, events.patch(ns, name, self.read_json()))
+            if self.command in ("GET", "HEAD"):
+                return self.send_json(200, events.get(ns, name))
+            raise ApiError(405, "MethodNotAllowed", "%s is not supported on resources "
+                           "of kind \"events\"" % self.command, {"kind": "events"})
         if self.command == "POST":
             if ns is None:
                 raise ApiError(405, "MethodNotAllowed", "POST is not supported on "
@@ -1401,16 +1531,16 @@ class Handler(BaseHTTPRequestHandler):
             if fail is not None:
                 self._log_entry["fault"] = "event_fail"
                 raise err_for_code(int(fail.get("status", 500)))
-            return self.send_json(201, app.events.create(ns, body))
+            return self.send_json(201, events.create(ns, body))
         if self.command not in ("GET", "HEAD"):
             raise ApiError(405, "MethodNotAllowed", "%s is not supported on resources "
                            "of kind \"events\"" % self.command, {"kind": "events"})
         pred = parse_field_selector(self.query.get("fieldSelector"), "Event")
         with app.store.lock:
             rv = str(app.store.rv)
-        self.send_json(200, {"kind": "EventList", "apiVersion": "v1",
+        self.send_json(200, {"kind": "EventList", "apiVersion": events.api_version,
                              "metadata": {"resourceVersion": rv},
-                             "items": app.events.list(ns, pred)})
+                             "items": events.list(ns, pred)})
 
     # ---- control API ----
 
@@ -1472,6 +1602,7 @@ class Handler(BaseHTTPRequestHandler):
                 app.faults.clear()
                 store.reset()
                 app.events.clear()
+                app.events_v1.clear()
                 app.clear_requests()
                 return self.send_json(200, self.control_state())
             return self.send_json(404, {"error": "unknown control endpoint"})
@@ -1492,17 +1623,36 @@ class Handler(BaseHTTPRequestHandler):
                     "faults": self.app.faults.snapshot()}
 
 
-def api_resource_list():
-    return {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-        {"name": "nodes", "singularName": "node", "namespaced": False,
-         "kind": "Node", "verbs": ["get", "list", "watch"]},
-        {"name": "pods", "singularName": "pod", "namespaced": True,
-         "kind": "Pod", "verbs": ["get", "list", "watch"]},
-        {"name": "pods/binding", "singularName": "", "namespaced": True,
-         "kind": "Binding", "verbs": ["create"]},
-        {"name": "events", "singularName": "event", "namespaced": True,
-         "kind": "Event", "verbs": ["create", "list"]},
-    ]}
+def api_resource_list(group_version):
+    """Discovery for one group/version ("v1" is the core group); None if the
+    server has no such group/version."""
+    resources = [{"name": res, "singularName": kind.lower(), "namespaced": namespaced,
+                  "kind": kind, "verbs": ["get", "list", "watch"]}
+                 for kind, (res, _, namespaced, gv) in KINDS.items() if gv == group_version]
+    if group_version == "v1":
+        resources += [
+            {"name": "pods/binding", "singularName": "", "namespaced": True,
+             "kind": "Binding", "verbs": ["create"]},
+            {"name": "pods/status", "singularName": "", "namespaced": True,
+             "kind": "Pod", "verbs": ["get", "patch"]}]
+    if group_version in ("v1", EVENTS_V1):
+        resources.append({"name": "events", "singularName": "event", "namespaced": True,
+                          "kind": "Event", "verbs": ["create", "get", "list", "patch"]})
+    if not resources:
+        return None
+    return {"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": group_version, "resources": resources}
+
+
+def api_group_list():
+    """/apis: every named group the server serves, one version each."""
+    versions = sorted({gv for _, _, _, gv in KINDS.values() if "/" in gv} | {EVENTS_V1})
+    groups = []
+    for gv in versions:
+        group, version = gv.split("/")
+        entry = {"groupVersion": gv, "version": version}
+        groups.append({"name": group, "versions": [entry], "preferredVersion": entry})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
 # --------------------------------------------------------------------------

@@ -260,7 +260,7 @@ class ListTests(ServerTestCase):
         self.assertEqual(status, 200)
         self.assertEqual(body["major"], "1")
         self.assertTrue(body["gitVersion"].startswith("v1."))
-        status, _, body = self.srv.get("/api/v1/services")
+        status, _, body = self.srv.get("/api/v1/secrets")
         self.assertEqual(status, 404)
         self.assertStatus(body, 404, "NotFound")
 
@@ -700,6 +700,132 @@ class BindingTests(ServerTestCase):
         self.assertEqual(self.bind("p1", "n1")[0], 201)
         self.assertGreaterEqual(time.monotonic() - t0, 0.3)
         self.assertEqual(self.srv.ctl("faults")["faults"], {})
+
+
+class KubeSchedulerKindsTests(ServerTestCase):
+    """What a real kube-scheduler lists, watches and writes besides nodes,
+    pods and bindings (bench/e2e_kube_scheduler.py)."""
+    FLAGS = ("--bookmark-interval", "0.3", "--watch-timeout", "8")
+
+    # path, list kind, apiVersion: every informer kube-scheduler v1.30 starts
+    SCHEDULER_LISTS = [
+        ("/api/v1/namespaces", "NamespaceList", "v1"),
+        ("/api/v1/services", "ServiceList", "v1"),
+        ("/api/v1/replicationcontrollers", "ReplicationControllerList", "v1"),
+        ("/api/v1/persistentvolumes", "PersistentVolumeList", "v1"),
+        ("/api/v1/persistentvolumeclaims", "PersistentVolumeClaimList", "v1"),
+        ("/apis/apps/v1/replicasets", "ReplicaSetList", "apps/v1"),
+        ("/apis/apps/v1/statefulsets", "StatefulSetList", "apps/v1"),
+        ("/apis/policy/v1/poddisruptionbudgets", "PodDisruptionBudgetList", "policy/v1"),
+        ("/apis/storage.k8s.io/v1/storageclasses", "StorageClassList", "storage.k8s.io/v1"),
+        ("/apis/storage.k8s.io/v1/csinodes", "CSINodeList", "storage.k8s.io/v1"),
+        ("/apis/storage.k8s.io/v1/csidrivers", "CSIDriverList", "storage.k8s.io/v1"),
+        ("/apis/storage.k8s.io/v1/csistoragecapacities", "CSIStorageCapacityList",
+         "storage.k8s.io/v1"),
+    ]
+
+    def test_discovery(self):
+        status, _, body = self.srv.get("/apis")
+        self.assertEqual((status, body["kind"]), (200, "APIGroupList"))
+        self.assertEqual(sorted(g["name"] for g in body["groups"]),
+                         ["apps", "events.k8s.io", "policy", "storage.k8s.io"])
+        status, _, body = self.srv.get("/apis/events.k8s.io/v1")
+        self.assertEqual((status, body["groupVersion"]), (200, "events.k8s.io/v1"))
+        self.assertEqual([r["name"] for r in body["resources"]], ["events"])
+        status, _, body = self.srv.get("/api/v1")
+        self.assertIn("persistentvolumes", [r["name"] for r in body["resources"]])
+        self.assertIn("pods/binding", [r["name"] for r in body["resources"]])
+        self.assertEqual(self.srv.get("/apis/batch/v1")[0], 404)
+        self.assertEqual(self.srv.get("/apis/apps/v1/nodes")[0], 404)  # wrong group
+
+    def test_empty_lists_and_idle_watches(self):
+        for path, list_kind, api_version in self.SCHEDULER_LISTS:
+            status, _, body = self.srv.get(path + "?limit=500&resourceVersion=0")
+            self.assertEqual(status, 200, path)
+            self.assertEqual((body["kind"], body["apiVersion"], body["items"]),
+                             (list_kind, api_version, []))
+            rv = body["metadata"]["resourceVersion"]
+            w = self.srv.watch("%s?watch=true&resourceVersion=%s&allowWatchBookmarks=true"
+                               "&timeoutSeconds=1" % (path, rv))
+            try:
+                self.assertEqual(w.status, 200)
+                ev = w.next_event()
+                self.assertEqual(ev["type"], "BOOKMARK")
+                self.assertEqual((ev["object"]["kind"], ev["object"]["apiVersion"]),
+                                 (list_kind[:-4], api_version))
+            finally:
+                w.close()
+
+    def test_other_kinds_are_stored_like_pods(self):
+        out = self.srv.put({"kind": "PodDisruptionBudget", "apiVersion": "policy/v1",
+                            "metadata": {"name": "pdb1"}, "spec": {"minAvailable": 1}})
+        self.assertEqual(out["object"]["metadata"]["namespace"], "default")
+        self.srv.put({"kind": "StorageClass", "metadata": {"name": "fast"},
+                      "provisioner": "x"})
+        status, _, body = self.srv.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets")
+        self.assertEqual(names(body["items"]), ["pdb1"])
+        self.assertEqual(body["items"][0]["apiVersion"], "policy/v1")
+        status, _, body = self.srv.get("/apis/storage.k8s.io/v1/storageclasses/fast")
+        self.assertEqual((status, body["apiVersion"]), (200, "storage.k8s.io/v1"))
+        self.assertEqual(
+            self.srv.get("/apis/storage.k8s.io/v1/namespaces/x/storageclasses")[0], 404)
+        self.assertEqual(self.srv.get(
+            "/apis/policy/v1/poddisruptionbudgets?fieldSelector=metadata.name%3Dpdb1")[0], 200)
+        self.assertEqual(self.srv.get(
+            "/apis/policy/v1/poddisruptionbudgets?fieldSelector=spec.x%3Dy")[0], 400)
+        w = self.srv.watch("/apis/storage.k8s.io/v1/storageclasses?watch=1")
+        try:
+            ev = w.next_event()
+            self.assertEqual((ev["type"], ev["object"]["metadata"]["name"]), ("ADDED", "fast"))
+        finally:
+            w.close()
+
+    def test_pod_status_patch(self):
+        self.srv.put(pod("p1"))
+        patch = {"status": {"$setElementOrder/conditions": [{"type": "PodScheduled"}],
+                            "conditions": [{"type": "PodScheduled", "status": "False",
+                                            "reason": "Unschedulable", "message": "0/1"}]}}
+        status, _, body = self.srv.request(
+            "PATCH", "/api/v1/namespaces/default/pods/p1/status", patch,
+            headers={"Content-Type": "application/strategic-merge-patch+json"})
+        self.assertEqual(status, 200)
+        self.assertEqual(body["status"]["phase"], "Pending")
+        self.assertEqual(body["status"]["conditions"], [
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+             "message": "0/1"}])
+        patch = {"status": {"conditions": [{"type": "PodScheduled", "message": "0/2"}],
+                            "nominatedNodeName": "n1"}}
+        body = self.srv.request("PATCH", "/api/v1/namespaces/default/pods/p1/status", patch)[2]
+        self.assertEqual(body["status"]["conditions"][0]["message"], "0/2")
+        self.assertEqual(body["status"]["conditions"][0]["reason"], "Unschedulable")
+        self.assertEqual(body["status"]["nominatedNodeName"], "n1")
+        self.assertEqual(self.srv.get("/api/v1/namespaces/default/pods/p1/status")[2],
+                         body)
+        self.assertEqual(self.srv.request(
+            "PATCH", "/api/v1/namespaces/default/pods/nope/status", patch)[0], 404)
+        self.assertEqual(self.srv.request(
+            "PATCH", "/api/v1/namespaces/default/pods/p1", patch)[0], 405)
+
+    def test_events_v1_create_patch_get(self):
+        base = "/apis/events.k8s.io/v1/namespaces/default/events"
+        event = {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                 "metadata": {"name": "p1.1", "namespace": "default"},
+                 "regarding": {"kind": "Pod", "namespace": "default", "name": "p1"},
+                 "reason": "Scheduled", "note": "bound", "type": "Normal",
+                 "eventTime": "2026-01-01T00:00:00.000000Z", "action": "Binding",
+                 "reportingController": "default-scheduler",
+                 "reportingInstance": "default-scheduler-x"}
+        status, _, body = self.srv.request("POST", base, event)
+        self.assertEqual((status, body["apiVersion"]), (201, "events.k8s.io/v1"))
+        status, _, body = self.srv.request("PATCH", base + "/p1.1",
+                                           {"series": {"count": 2}})
+        self.assertEqual((status, body["series"], body["note"]),
+                         (200, {"count": 2}, "bound"))
+        self.assertEqual(self.srv.get(base + "/p1.1")[2], body)
+        self.assertEqual(names(self.srv.get("/apis/events.k8s.io/v1/events")[2]["items"]),
+                         ["p1.1"])
+        self.assertEqual(self.srv.get("/api/v1/events")[2]["items"], [])  # apart from core
+        self.assertEqual(self.srv.request("PATCH", base + "/nope", {})[0], 404)
 
 
 class EventTests(ServerTestCase):
