@@ -2,18 +2,14 @@
 
 namespace epc {
 
-ClusterSnapshot::ClusterSnapshot() : nodes_(std::make_shared<const NodeMap>()) {}
+ClusterSnapshot::ClusterSnapshot() : nodes_(std::make_shared<const NodeTable>()) {}
 
-ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeMap> nodes, ReservationMap reservations)
+ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
+                                 ReservationMap reservations)
     : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {
   for (const auto& [pod, reservation] : reservations_) {
     reserved_by_node_[reservation.node_name] += reservation.bytes;
   }
-}
-
-const NodeRecord* ClusterSnapshot::node(std::string_view name) const {
-  auto it = nodes_->find(name);
-  return it == nodes_->end() ? nullptr : &it->second;
 }
 
 int64_t ClusterSnapshot::reserved_bytes(std::string_view name) const {
@@ -44,14 +40,15 @@ NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord recor
 }
 
 ClusterState::ClusterState(EpcResources resources)
-    : nodes_(std::make_shared<const NodeRecordMap>()),
+    : nodes_(std::make_shared<const NodeTable>()),
       ledger_(std::move(resources)),
       snapshot_(std::make_shared<const ClusterSnapshot>()) {}
 
 void ClusterState::publish() {
-  NodeRecordMap records = ledger_.node_records();
-  for (auto& [name, record] : records) record.reserved_bytes = 0;  // carried by the snapshot
-  nodes_ = std::make_shared<const NodeRecordMap>(std::move(records));
+  // One pointer per shard: the ledger's next change clones only the shards it touches, so this
+  // snapshot's records stay as they are. Reservations are not in the table; the snapshot carries
+  // them beside it.
+  nodes_ = std::make_shared<const NodeTable>(ledger_.node_table());
   publish_reservations();
 }
 

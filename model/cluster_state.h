@@ -20,6 +20,7 @@
 
 #include "model/epc_ledger.h"
 #include "model/node_record.h"
+#include "model/node_table.h"
 
 namespace epc {
 
@@ -28,15 +29,14 @@ namespace epc {
 // Node records carry what is committed; reservations come apart from them, so that a decision
 // that reserves (one per scheduled pod) publishes a new snapshot sharing the node table instead of
 // copying it. node() therefore reports reserved_bytes 0: decisions read nodes through as_seen_by.
+// The node table itself shares every shard but the changed ones with the previous snapshot's.
 class ClusterSnapshot {
  public:
-  using NodeMap = NodeRecordMap;
-
   ClusterSnapshot();
-  ClusterSnapshot(std::shared_ptr<const NodeMap> nodes, ReservationMap reservations);
+  ClusterSnapshot(std::shared_ptr<const NodeTable> nodes, ReservationMap reservations);
 
-  const NodeRecord* node(std::string_view name) const;
-  const NodeMap& nodes() const { return *nodes_; }
+  const NodeRecord* node(std::string_view name) const { return nodes_->find(name); }
+  const NodeTable& nodes() const { return *nodes_; }
   const ReservationMap& reservations() const { return reservations_; }
   // EPC reserved on `name` for pods being placed there.
   int64_t reserved_bytes(std::string_view name) const;
@@ -49,7 +49,7 @@ class ClusterSnapshot {
   NodeRecord as_seen_by(std::string_view pod_id, NodeRecord record) const;
 
  private:
-  std::shared_ptr<const NodeMap> nodes_;
+  std::shared_ptr<const NodeTable> nodes_;
   ReservationMap reservations_;
   std::unordered_map<std::string, int64_t, NodeNameHash, std::equal_to<>> reserved_by_node_;
 };
@@ -120,7 +120,7 @@ class ClusterState {
   void publish_reservations();
 
   mutable std::mutex writer_;
-  std::shared_ptr<const NodeRecordMap> nodes_;  // the node table of the last full publish
+  std::shared_ptr<const NodeTable> nodes_;  // the node table of the last full publish
   EpcLedger ledger_;
   std::atomic<std::shared_ptr<const ClusterSnapshot>> snapshot_;
 };

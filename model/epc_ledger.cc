@@ -39,20 +39,31 @@ std::string pod_identity(std::string_view uid, std::string_view namespace_name,
 
 void EpcLedger::upsert_node(const Node& node) {
   removed_nodes_.erase(node.name);
-  nodes_.insert_or_assign(node.name, make_node_record(node, resources_));
+  // Pods bound to a node can be seen before the node itself, so its record starts from usage_.
+  int64_t committed = 0;
+  int32_t pods = 0;
+  if (auto usage = usage_.find(node.name); usage != usage_.end()) {
+    committed = clamp_to_int64(usage->second.bytes);
+    pods = usage->second.pods;
+  }
+  nodes_.insert_or_assign(make_node_record(node, resources_, committed, pods));
 }
 
 void EpcLedger::remove_node(std::string_view name) {
-  if (nodes_.erase(std::string(name)) > 0) remember_removed(std::string(name));
+  if (nodes_.erase(name)) remember_removed(std::string(name));
 }
 
 void EpcLedger::replace_nodes(const std::vector<Node>& nodes) {
   std::unordered_set<std::string_view> listed;
   for (const Node& node : nodes) listed.insert(node.name);
+  std::vector<std::string> gone;
   for (const auto& [name, record] : nodes_) {
-    if (!listed.contains(name)) remember_removed(name);
+    if (!listed.contains(name)) gone.push_back(name);
   }
-  std::erase_if(nodes_, [&](const auto& entry) { return !listed.contains(entry.first); });
+  for (std::string& name : gone) {
+    nodes_.erase(name);
+    remember_removed(std::move(name));
+  }
   for (const Node& node : nodes) upsert_node(node);
 }
 
@@ -164,19 +175,17 @@ Result<EpcLedger::BindOutcome> EpcLedger::bind(const BindRequest& request) {
   }
   const std::string failure =
       "cannot bind " + describe(request) + " to node \"" + request.node_name + "\": ";
-  auto node = nodes_.find(request.node_name);
-  if (node == nodes_.end()) return make_error(failure + unknown_node_reason(request.node_name));
-  if (!node->second.capacity_error.empty()) {
-    return make_error(failure + node->second.capacity_error);
-  }
+  // Points into nodes_, which commit() below changes: not to be used after it.
+  const NodeRecord* node = nodes_.find(request.node_name);
+  if (node == nullptr) return make_error(failure + unknown_node_reason(request.node_name));
+  if (!node->capacity_error.empty()) return make_error(failure + node->capacity_error);
   if (!pod->node_name.empty()) {
     if (pod->node_name == request.node_name) return BindOutcome::kAlreadyBound;
     return make_error(failure + "it is already bound to node \"" + pod->node_name + "\"");
   }
   const EpcDemand demand{pod->epc_bytes, pod->epc_resource, pod->epc_by_resource};
   if (demand.needs_epc()) {
-    if (auto shortfall =
-            epc_shortfall(demand, node->second.epc, committed_bytes(request.node_name))) {
+    if (auto shortfall = epc_shortfall(demand, node->epc, committed_bytes(request.node_name))) {
       return make_error(failure + shortfall->reason);
     }
   }
@@ -210,26 +219,28 @@ const PodRecord* EpcLedger::pod_by_name(std::string_view namespace_name,
   return id == uid_by_key_.end() ? nullptr : pod_by_uid(id->second);
 }
 
-const NodeRecord* EpcLedger::node(std::string_view name) const {
-  auto it = nodes_.find(name);
-  return it == nodes_.end() ? nullptr : &it->second;
-}
-
 NodeRecordMap EpcLedger::node_records() const {
-  NodeRecordMap records = nodes_;
-  for (auto& [name, record] : records) {
+  NodeRecordMap records;
+  for (const auto& [name, record] : nodes_) {
+    NodeRecord& copy = records.emplace(name, record).first->second;
     if (auto usage = usage_.find(name); usage != usage_.end()) {
-      record.committed_bytes = clamp_to_int64(usage->second.bytes);
-      record.epc_pods = usage->second.pods;
-      record.reserved_bytes = clamp_to_int64(usage->second.reserved);
+      copy.reserved_bytes = clamp_to_int64(usage->second.reserved);
     }
   }
   return records;
 }
 
 int64_t EpcLedger::committed_bytes(std::string_view node_name) const {
-  auto usage = usage_.find(std::string(node_name));
+  auto usage = usage_.find(node_name);
   return usage == usage_.end() ? 0 : clamp_to_int64(usage->second.bytes);
+}
+
+void EpcLedger::sync_committed(std::string_view node_name) {
+  NodeRecord* record = nodes_.find_mutable(node_name);
+  if (record == nullptr) return;
+  auto usage = usage_.find(node_name);
+  record->committed_bytes = usage == usage_.end() ? 0 : clamp_to_int64(usage->second.bytes);
+  record->epc_pods = usage == usage_.end() ? 0 : usage->second.pods;
 }
 
 PodRecord* EpcLedger::find_pod(const BindRequest& request) {
@@ -284,6 +295,7 @@ void EpcLedger::commit(const PodRecord& pod) {
   NodeUsage& usage = usage_[pod.node_name];
   usage.bytes += pod.epc_bytes;
   ++usage.pods;
+  sync_committed(pod.node_name);
 }
 
 void EpcLedger::release(const PodRecord& pod) {
@@ -294,6 +306,7 @@ void EpcLedger::release(const PodRecord& pod) {
   --usage->second.pods;
   // Dropping empty entries keeps usage_ bounded by the nodes that hold EPC right now.
   if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
+  sync_committed(pod.node_name);
 }
 
 void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {

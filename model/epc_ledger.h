@@ -23,6 +23,7 @@
 #include "model/int128.h"
 #include "model/node.h"
 #include "model/node_record.h"
+#include "model/node_table.h"
 #include "model/pod.h"
 #include "model/result.h"
 
@@ -129,9 +130,14 @@ class EpcLedger {
   const std::unordered_map<std::string, PodRecord>& pods() const { return pods_; }
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
 
-  // The node as the source delivered it (committed EPC left at 0); null when not held.
-  const NodeRecord* node(std::string_view name) const;
-  // Node records with committed EPC filled in, for a snapshot.
+  // The node as the source delivered it, with the EPC committed there and its EPC pods
+  // (reserved_bytes is 0: see reservations()); null when not held. Valid until the next change.
+  const NodeRecord* node(std::string_view name) const { return nodes_.find(name); }
+  // Every node held, as node() shows it. ClusterState copies it into each snapshot: a copy shares
+  // all the records, and the ledger's next change clones only the shard it touches.
+  const NodeTable& node_table() const { return nodes_; }
+  // A copy of every record with reservations filled in as well, built afresh on each call: for
+  // tests and reports, never for the decision path (snapshots carry reservations apart).
   NodeRecordMap node_records() const;
   // Committed EPC of pods bound to `node_name`, whether or not the node itself is known yet.
   int64_t committed_bytes(std::string_view node_name) const;
@@ -149,6 +155,8 @@ class EpcLedger {
   void forget_oldest_pending();
   void drop_reservation(const std::string& id);
   void remember_removed(std::string name);
+  // Copies usage_'s committed bytes and pods for `node_name` into its record, if the node is held.
+  void sync_committed(std::string_view node_name);
 
   struct NodeUsage {
     // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
@@ -160,14 +168,18 @@ class EpcLedger {
 
   EpcResources resources_;
   size_t pending_capacity_;
-  // Parsed once at upsert_node (committed usage left at 0), so snapshots copy, never re-parse.
-  NodeRecordMap nodes_;
+  // Parsed once at upsert_node, so snapshots copy, never re-parse. committed_bytes and epc_pods
+  // follow usage_ (see sync_committed); reserved_bytes stays 0, so that a reservation, made once
+  // per scheduled pod, changes no record and snapshots can share the table across it.
+  NodeTable nodes_;
   // Names of nodes removed lately, oldest first (bounded), so learn_node cannot revive them.
   std::unordered_set<std::string> removed_nodes_;
   std::deque<std::string> removed_order_;
   std::unordered_map<std::string, PodRecord> pods_;          // by pod_id
   std::unordered_map<std::string, std::string> uid_by_key_;  // "namespace/name" → pod_id
-  std::unordered_map<std::string, NodeUsage> usage_;         // by node name
+  // By node name, including nodes not held yet (their pods' EPC counts once they arrive). The
+  // exact sums; node records carry them clamped to int64.
+  std::unordered_map<std::string, NodeUsage, NodeNameHash, std::equal_to<>> usage_;
   std::deque<std::string> pending_order_;  // pod_ids of pending pods, oldest first
   uint64_t generation_ = 0;
   ReservationMap reservations_;  // by pod identity

@@ -33,8 +33,8 @@ struct NodeRecord {
   // EPC held for pods kube-scheduler is placing here right now, whose binding has not been seen
   // yet (see EpcLedger::reserve).
   int64_t reserved_bytes = 0;
-  // The node's labels, shared: snapshots copy records on every publish, and labels are the bulk of
-  // a record. Null when the node has none.
+  // The node's labels, shared: a node table clones the records of a shard it changes, and labels
+  // are the bulk of a record. Null when the node has none.
   std::shared_ptr<const Labels> labels;
 
   // The value of label `key`, or "" when the node lacks it (or `key` is empty). With the scoring

@@ -120,5 +120,41 @@ TEST(ClusterState, ReadersOnlyEverSeeWholeBatches) {
   EXPECT_EQ(last->committed_bytes("n" + std::to_string(kBatches)), kBatches * kMi);
 }
 
+// One pod's watch event changes one node's record: the new snapshot must leave the one before it
+// as it was, and share with it every shard of the node table but the one holding that node.
+TEST(ClusterState, OnePodsChangeSharesAllButTheTouchedShard) {
+  ClusterState state(EpcResources::defaults());
+  constexpr int kNodes = 500;
+  state.modify([](EpcLedger& ledger) {
+    for (int i = 0; i < kNodes; ++i) ledger.upsert_node(epc_node("n" + std::to_string(i), "1Gi"));
+  });
+  const auto before = state.snapshot();
+  std::vector<const NodeRecord*> records_before;
+  for (int i = 0; i < kNodes; ++i) records_before.push_back(before->node("n" + std::to_string(i)));
+
+  const auto result = state.modify([](EpcLedger& ledger) {
+    return ledger.upsert_pod(epc_pod("a", "32Mi", "n7", PodPhase::Running));
+  });
+  ASSERT_TRUE(result.ok());
+  const auto after = state.snapshot();
+
+  EXPECT_EQ(before->committed_bytes("n7"), 0) << "an old snapshot never changes";
+  EXPECT_EQ(before->node("n7")->epc_pods, 0);
+  EXPECT_EQ(before->node("n7"), records_before[7]);
+  EXPECT_EQ(after->committed_bytes("n7"), 32 * kMi);
+  EXPECT_EQ(after->node("n7")->epc_pods, 1);
+  EXPECT_NE(after->node("n7"), records_before[7]);
+
+  const size_t in_use = before->nodes().shards_in_use();
+  EXPECT_EQ(after->nodes().shards_shared_with(before->nodes()), in_use - 1);
+  // Records of nodes outside n7's shard are the very same objects in both snapshots.
+  int same = 0;
+  for (int i = 0; i < kNodes; ++i) {
+    if (after->node("n" + std::to_string(i)) == records_before[static_cast<size_t>(i)]) ++same;
+  }
+  EXPECT_GE(same, kNodes - 20);
+  EXPECT_LT(same, kNodes);
+}
+
 }  // namespace
 }  // namespace epc

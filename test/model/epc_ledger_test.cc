@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "builders.h"
 
 namespace epc {
@@ -286,6 +293,95 @@ TEST_F(EpcLedgerTest, PodsWithoutEpcBindAnywhereKnown) {
   ASSERT_TRUE(bind("plain", "general").ok());
   EXPECT_EQ(ledger.pod_by_uid("uid-plain")->node_name, "general");
   EXPECT_EQ(ledger.committed_bytes("general"), 0);
+}
+
+TEST_F(EpcLedgerTest, NodeRecordsCarryCommittedEpcButNoReservations) {
+  ledger.upsert_node(epc_node("n1", "128Mi"));
+  upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
+  upsert(epc_pod("b", "16Mi"));
+  ledger.reserve(BindRequest{"default", "b", "uid-b", "n1"}, SteadyTime::max());
+  ASSERT_NE(ledger.node("n1"), nullptr);
+  EXPECT_EQ(ledger.node("n1")->committed_bytes, 32 * kMi);
+  EXPECT_EQ(ledger.node("n1")->epc_pods, 1);
+  EXPECT_EQ(ledger.node("n1")->reserved_bytes, 0) << "reservations are carried apart";
+  EXPECT_EQ(ledger.node_table().find("n1"), ledger.node("n1"));
+  EXPECT_EQ(node_record("n1").reserved_bytes, 16 * kMi) << "the copy for reports fills them in";
+}
+
+// Random binds, releases, node upserts, removals and re-lists; after each step every record in the
+// table must carry exactly what the pods bound to it hold, recomputed from pods().
+TEST_F(EpcLedgerTest, NodeTableFollowsThePodsUnderRandomChanges) {
+  std::mt19937 random(16);
+  constexpr int kNodes = 40;
+  constexpr int kPods = 300;
+  auto node_name = [](unsigned i) { return "node-" + std::to_string(i); };
+  auto pod_name = [](unsigned i) { return "pod-" + std::to_string(i); };
+  auto some_node = [&] { return node_name(random() % kNodes); };
+  auto some_pod = [&] { return pod_name(random() % kPods); };
+  auto some_epc = [&] { return std::to_string(1 + random() % 64) + "Mi"; };
+  for (int step = 0; step < 4000; ++step) {
+    switch (random() % 10) {
+      case 0:
+        ledger.upsert_node(epc_node(some_node(), std::to_string(64 + random() % 4096) + "Mi"));
+        break;
+      case 1:
+        ledger.remove_node(some_node());
+        break;
+      case 2:
+      case 3:  // a watch event for a bound pod, possibly on a node not held (yet)
+        upsert(epc_pod(some_pod(), random() % 5 == 0 ? "" : some_epc(), some_node(),
+                       PodPhase::Running));
+        break;
+      case 4:
+        upsert(epc_pod(some_pod(), some_epc(), some_node(), PodPhase::Succeeded));
+        break;
+      case 5:
+        ledger.remove_pod("uid-" + some_pod());
+        break;
+      case 6: {  // kube-scheduler's path: remembered pending, reserved, then bound (or refused)
+        const std::string pod = some_pod();
+        const std::string node = some_node();
+        upsert(epc_pod(pod, some_epc()));
+        ledger.reserve(BindRequest{"default", pod, "uid-" + pod, node}, SteadyTime::max());
+        (void)bind(pod, node);
+        break;
+      }
+      case 7: {
+        const std::string pod = some_pod();
+        ledger.unbind(BindRequest{"default", pod, "uid-" + pod, some_node()});
+        break;
+      }
+      case 8:
+        if (random() % 20 == 0) {
+          std::vector<Node> listed;
+          for (unsigned i = 0; i < kNodes; ++i) {
+            if (random() % 2 == 0) listed.push_back(epc_node(node_name(i), "1Gi"));
+          }
+          ledger.replace_nodes(listed);
+        }
+        break;
+      default:
+        ledger.learn_node(epc_node(some_node(), "512Mi"));
+        break;
+    }
+
+    std::map<std::string, std::pair<int64_t, int32_t>> expected;  // bytes and pods by node
+    for (const auto& [id, pod] : ledger.pods()) {
+      if (pod.node_name.empty() || pod.epc_bytes == 0) continue;
+      expected[pod.node_name].first += pod.epc_bytes;
+      ++expected[pod.node_name].second;
+    }
+    size_t visited = 0;
+    for (const auto& [name, node] : ledger.node_table()) {
+      ++visited;
+      const auto [bytes, pods] = expected[name];
+      ASSERT_EQ(node.committed_bytes, bytes) << name << " at step " << step;
+      ASSERT_EQ(node.epc_pods, pods) << name << " at step " << step;
+      ASSERT_EQ(node.reserved_bytes, 0) << name << " at step " << step;
+      ASSERT_EQ(ledger.committed_bytes(name), bytes) << name << " at step " << step;
+    }
+    ASSERT_EQ(visited, ledger.node_count());
+  }
 }
 
 }  // namespace
