@@ -20,7 +20,7 @@
 
 namespace epc {
 
-class SameThreadScheduler : public pplx::scheduler_interface {
+class SameThreadScheduler final : public pplx::scheduler_interface {
  public:
   explicit SameThreadScheduler(boost::asio::io_service& service) : service_(service) {}
 
