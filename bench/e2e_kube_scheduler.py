@@ -6,7 +6,7 @@ build or ship).
 Usage: bench/e2e_kube_scheduler.py --kube-scheduler PATH [--binary build/scheduler/epc-extender]
                                    [--nodes 500] [--pods 1000]
                                    [--modes alone,filter,filter+prioritize,filter+prioritize+bind]
-                                   [--percentage-of-nodes-to-score P] [--timeout 600] [--json]
+                                   [--percentage-of-nodes-to-score 100] [--timeout 600] [--json]
 
 Each mode gets a fresh fake API server (test/fake_apiserver) with N confidential nodes (64Mi of
 sgx.intel.com/epc each), for the modes with an extender a fresh `epc-extender serve` watching it,
@@ -254,8 +254,9 @@ def main():
     parser.add_argument("--nodes", type=int, default=500)
     parser.add_argument("--pods", type=int, default=1000)
     parser.add_argument("--modes", default="alone,filter,filter+prioritize,filter+prioritize+bind")
-    parser.add_argument("--percentage-of-nodes-to-score", type=int, default=None,
-                        help="kube-scheduler's percentageOfNodesToScore (default: its adaptive one)")
+    parser.add_argument("--percentage-of-nodes-to-score", type=int, default=100,
+                        help="kube-scheduler's percentageOfNodesToScore (default 100, as the chart "
+                             "sets it; 0 is kube-scheduler's adaptive default)")
     parser.add_argument("--timeout", type=int, default=600,
                         help="seconds each mode may take to bind its pods")
     parser.add_argument("--json", action="store_true", help="print one JSON object per mode")
