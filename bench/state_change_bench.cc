@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/aks_nodes.h"
 #include "model/cluster_state.h"
 #include "model/epc_resources.h"
 
@@ -25,43 +26,9 @@ namespace {
 constexpr int64_t kGiB = int64_t{1} << 30;
 constexpr int64_t kMiB = int64_t{1} << 20;
 
-bool confidential(int index) {
-  return index % 2 == 0;
-}
-
-std::string node_name(int index) {
-  return std::string("aks-") + (confidential(index) ? "confpool" : "system") + "-" +
-         std::to_string(100000 + index).substr(1);
-}
-
-epc::Node make_node(int index) {
-  const bool conf = confidential(index);
-  epc::Node node;
-  node.name = node_name(index);
-  node.readiness = epc::NodeReadiness::Ready;
-  node.labels = {
-      {"agentpool", conf ? "confpool" : "system"},
-      {"kubernetes.io/hostname", node.name},
-      {"kubernetes.io/os", "linux"},
-      {"kubernetes.io/arch", "amd64"},
-      {"node.kubernetes.io/instance-type", conf ? "Standard_DC8s_v3" : "Standard_D8s_v3"},
-      {"topology.kubernetes.io/zone", "eastus-" + std::to_string(index % 3 + 1)},
-      {"topology.kubernetes.io/region", "eastus"},
-      {"kubernetes.azure.com/cluster", "MC_rg_cluster_eastus"},
-      {"kubernetes.azure.com/mode", "user"},
-      {"kubernetes.azure.com/node-image-version", "AKSUbuntu-2204gen2containerd-202401.09.0"},
-      {"kubernetes.azure.com/os-sku", "Ubuntu"},
-      {"beta.kubernetes.io/arch", "amd64"},
-      {"beta.kubernetes.io/os", "linux"},
-  };
-  if (conf) {
-    node.labels.emplace_back("intel.feature.node.kubernetes.io/sgx", "true");
-    const std::string epc = std::to_string(32 * kGiB);
-    node.allocatable = {{"sgx.intel.com/epc", epc}};
-    node.capacity = {{"sgx.intel.com/epc", epc}};
-  }
-  return node;
-}
+using epc::bench::confidential;
+using epc::bench::make_node;
+using epc::bench::node_name;
 
 epc::Pod make_pod(const std::string& name, int node_index, int64_t epc_bytes) {
   epc::Pod pod;
