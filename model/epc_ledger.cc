@@ -39,14 +39,9 @@ std::string pod_identity(std::string_view uid, std::string_view namespace_name,
 
 void EpcLedger::upsert_node(const Node& node) {
   removed_nodes_.erase(node.name);
+  nodes_.insert_or_assign(make_node_record(node, resources_));
   // Pods bound to a node can be seen before the node itself, so its record starts from usage_.
-  int64_t committed = 0;
-  int32_t pods = 0;
-  if (auto usage = usage_.find(node.name); usage != usage_.end()) {
-    committed = clamp_to_int64(usage->second.bytes);
-    pods = usage->second.pods;
-  }
-  nodes_.insert_or_assign(make_node_record(node, resources_, committed, pods));
+  sync_committed(node.name);
 }
 
 void EpcLedger::remove_node(std::string_view name) {
