@@ -1,5 +1,6 @@
 // Cost of one pod's change to the cluster state: ClusterState::modify applying the watch event that
-// binds a pod to a node, at 500 and 5000 nodes. Every scheduled pod costs at least one such change
+// binds a pod to a node, at 500 and 5000 nodes; and the ledger's own cost of binding a pod while
+// many others wait (BM_BindWithPendingBacklog). Every scheduled pod costs at least one such change
 // (two with its deletion), each publishing a new snapshot, so its cost is paid per pod however fast
 // the decisions are.
 //
@@ -19,6 +20,7 @@
 
 #include "bench/aks_nodes.h"
 #include "model/cluster_state.h"
+#include "model/epc_ledger.h"
 #include "model/epc_resources.h"
 
 namespace {
@@ -85,6 +87,46 @@ void BM_OnePodBindEvent(benchmark::State& run) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_OnePodBindEvent)->Arg(500)->Arg(5000)->Unit(benchmark::kMicrosecond);
+
+// The bind event of the oldest of `backlog` pending pods, which kube-scheduler placed first, then a
+// new pending pod so the backlog keeps its size: a cluster with a queue of pods waiting, as after
+// a large Job is created. Pending pods are remembered for the bind verb, and each change to that
+// memory must not cost in proportion to the backlog.
+void BM_BindWithPendingBacklog(benchmark::State& run) {
+  const int backlog = static_cast<int>(run.range(0));
+  constexpr int kNodes = 500;
+  epc::EpcLedger ledger(epc::EpcResources::defaults());
+  std::vector<epc::Node> listed;
+  for (int i = 0; i < kNodes; ++i) listed.push_back(make_node(i));
+  ledger.replace_nodes(listed);
+  // A ring of pods, each pending once and then bound, built ahead of the loop.
+  const int ring = backlog + 64;
+  std::vector<epc::Pod> pending;
+  std::vector<epc::Pod> bound;
+  for (int i = 0; i < ring; ++i) {
+    epc::Pod pod = make_pod("waiting-" + std::to_string(i), (i * 7919) % kNodes, 16 * kMiB);
+    bound.push_back(pod);
+    pod.node_name.clear();
+    pod.phase = epc::PodPhase::Pending;
+    pending.push_back(std::move(pod));
+  }
+  for (int i = 0; i < backlog; ++i) (void)ledger.upsert_pod(pending[static_cast<size_t>(i)]);
+  size_t oldest = 0;
+  size_t next = static_cast<size_t>(backlog);
+  for (auto _ : run) {
+    const size_t placed = oldest++ % bound.size();
+    benchmark::DoNotOptimize(ledger.upsert_pod(bound[placed]));
+    ledger.remove_pod(bound[placed].uid);
+    benchmark::DoNotOptimize(ledger.upsert_pod(pending[next++ % pending.size()]));
+  }
+  run.SetItemsProcessed(static_cast<int64_t>(run.iterations()));
+}
+BENCHMARK(BM_BindWithPendingBacklog)
+    ->ArgName("pending")
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

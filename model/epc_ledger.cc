@@ -199,8 +199,7 @@ void EpcLedger::unbind(const BindRequest& request) {
   release(*pod);
   pod->node_name.clear();
   pod->local_generation = ++generation_;
-  pending_order_.push_back(pod_identity(pod->uid, pod->namespace_name, pod->name));
-  forget_oldest_pending();
+  queue_pending(pod_identity(pod->uid, pod->namespace_name, pod->name));
 }
 
 const PodRecord* EpcLedger::pod_by_uid(std::string_view uid) const {
@@ -255,8 +254,7 @@ void EpcLedger::insert_pod(std::string id, PodRecord record) {
   const bool pending = record.node_name.empty();
   auto [it, inserted] = pods_.insert_or_assign(id, std::move(record));
   if (pending) {
-    pending_order_.push_back(std::move(id));
-    forget_oldest_pending();
+    queue_pending(std::move(id));
   } else {
     commit(it->second);
   }
@@ -279,10 +277,22 @@ void EpcLedger::erase_pod(const std::string& id) {
   pods_.erase(it);
 }
 
+void EpcLedger::queue_pending(std::string id) {
+  const uint64_t seq = ++next_pending_seq_;
+  pending_seq_.insert_or_assign(id, seq);
+  pending_order_.push_back(PendingEntry{seq, std::move(id)});
+  forget_oldest_pending();
+}
+
 void EpcLedger::forget_pending(const std::string& id) {
-  // Pods are mostly bound soon after they are remembered, so the search starts at the back.
-  auto it = std::find(pending_order_.rbegin(), pending_order_.rend(), id);
-  if (it != pending_order_.rend()) pending_order_.erase(std::next(it).base());
+  if (pending_seq_.erase(id) == 0) return;
+  // Stale entries are dropped in one pass once they outnumber the live ones, so the queue stays
+  // within twice the pending pods (plus a constant) and each forget costs O(1) amortized.
+  if (pending_order_.size() <= 2 * pending_seq_.size() + 64) return;
+  std::erase_if(pending_order_, [this](const PendingEntry& entry) {
+    const auto live = pending_seq_.find(entry.id);
+    return live == pending_seq_.end() || live->second != entry.seq;
+  });
 }
 
 void EpcLedger::commit(const PodRecord& pod) {
@@ -338,9 +348,13 @@ void EpcLedger::drop_reservation(const std::string& id) {
 }
 
 void EpcLedger::forget_oldest_pending() {
-  while (pending_order_.size() > pending_capacity_) {
-    const std::string id = std::move(pending_order_.front());
+  while (pending_seq_.size() > pending_capacity_ && !pending_order_.empty()) {
+    const PendingEntry entry = std::move(pending_order_.front());
     pending_order_.pop_front();
+    const auto live = pending_seq_.find(entry.id);
+    if (live == pending_seq_.end() || live->second != entry.seq) continue;  // bound or removed
+    pending_seq_.erase(live);
+    const std::string& id = entry.id;
     auto it = pods_.find(id);
     if (it == pods_.end()) continue;
     const PodRecord& pod = it->second;

@@ -149,6 +149,8 @@ class EpcLedger {
   PodRecord* find_pod(const BindRequest& request);
   void insert_pod(std::string id, PodRecord record);
   void erase_pod(const std::string& id);
+  // Puts a pending pod at the back of the pending order, then forgets the oldest beyond capacity.
+  void queue_pending(std::string id);
   void forget_pending(const std::string& id);
   void commit(const PodRecord& pod);
   void release(const PodRecord& pod);
@@ -180,7 +182,17 @@ class EpcLedger {
   // By node name, including nodes not held yet (their pods' EPC counts once they arrive). The
   // exact sums; node records carry them clamped to int64.
   std::unordered_map<std::string, NodeUsage, NodeNameHash, std::equal_to<>> usage_;
-  std::deque<std::string> pending_order_;  // pod_ids of pending pods, oldest first
+  // Pending pods in the order they were remembered, oldest first, by a sequence number: a pod that
+  // is bound or removed leaves only pending_seq_, and its stale entry in pending_order_ is skipped
+  // or compacted away later. Forgetting one pod of a long queue (each bind) then costs O(1), not a
+  // scan of the queue.
+  struct PendingEntry {
+    uint64_t seq = 0;
+    std::string id;
+  };
+  std::deque<PendingEntry> pending_order_;
+  std::unordered_map<std::string, uint64_t> pending_seq_;  // by pod_id: its live entry
+  uint64_t next_pending_seq_ = 0;
   uint64_t generation_ = 0;
   ReservationMap reservations_;  // by pod identity
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <random>
@@ -167,6 +168,54 @@ TEST_F(EpcLedgerTest, RememberPendingForgetsTheOldestBeyondCapacity) {
   EXPECT_NE(small.pod_by_uid("uid-b"), nullptr);
   EXPECT_NE(small.pod_by_uid("uid-c"), nullptr);
   EXPECT_EQ(small.pod_count(), 2u);
+}
+
+// The pending memory against a plain list of what it should hold, over random remembers, binds,
+// unbinds and deletions: the oldest still-pending pods are forgotten first, and pods that were
+// bound or deleted meanwhile neither count towards the capacity nor are forgotten in their place.
+TEST_F(EpcLedgerTest, PendingMemoryKeepsTheNewestPendingPodsOverRandomChanges) {
+  constexpr size_t kCapacity = 8;
+  EpcLedger small(EpcResources::defaults(), kCapacity);
+  small.upsert_node(epc_node("n1", "64Gi"));
+  std::vector<std::string> expected_pending;  // oldest first
+  std::vector<std::string> bound;
+  std::mt19937 random(7);
+  for (int step = 0; step < 3000; ++step) {
+    const int action = static_cast<int>(random() % 10);
+    if (action < 5) {
+      const std::string name = "p" + std::to_string(step);
+      small.remember_pending(epc_pod(name, "1Mi"), EpcDemand{kMi, kIntelEpc});
+      expected_pending.push_back(name);
+      if (expected_pending.size() > kCapacity) expected_pending.erase(expected_pending.begin());
+    } else if (action < 8 && !expected_pending.empty()) {
+      // kube-scheduler binds any waiting pod, not only the newest.
+      const size_t index = random() % expected_pending.size();
+      const std::string name = expected_pending[index];
+      ASSERT_TRUE(small.bind(BindRequest{"default", name, "uid-" + name, "n1"}).ok()) << name;
+      expected_pending.erase(expected_pending.begin() + static_cast<ptrdiff_t>(index));
+      bound.push_back(name);
+    } else if (action == 8 && !bound.empty()) {
+      // The API server refused the Binding: the pod waits again, as the newest.
+      const std::string name = bound.back();
+      bound.pop_back();
+      small.unbind(BindRequest{"default", name, "uid-" + name, "n1"});
+      expected_pending.push_back(name);
+      if (expected_pending.size() > kCapacity) expected_pending.erase(expected_pending.begin());
+    } else if (!expected_pending.empty()) {
+      const size_t index = random() % expected_pending.size();
+      small.remove_pod("uid-" + expected_pending[index]);
+      expected_pending.erase(expected_pending.begin() + static_cast<ptrdiff_t>(index));
+    }
+    std::vector<std::string> held;
+    for (const auto& [id, pod] : small.pods()) {
+      if (pod.node_name.empty()) held.push_back(pod.name);
+    }
+    std::vector<std::string> want = expected_pending;
+    std::sort(held.begin(), held.end());
+    std::sort(want.begin(), want.end());
+    ASSERT_EQ(held, want) << "after step " << step;
+    ASSERT_EQ(small.pod_count(), want.size() + bound.size()) << "after step " << step;
+  }
 }
 
 TEST_F(EpcLedgerTest, RememberPendingNeverDowngradesABoundPod) {
