@@ -155,6 +155,7 @@ class Planner {
     std::vector<const NodeRecord*> records, all_records;
     for (const size_t i : by_name_) {
       if (i == from || roles_[i] == Role::kDrained || roles_[i] == Role::kExcluded) continue;
+      if (opens(i)) continue;
       all_names.push_back(scratch_[i].name);
       all_records.push_back(&scratch_[i]);
       if (pod.request.policy &&
@@ -210,6 +211,17 @@ class Planner {
     drained.moves.push_back({pod.request.identity, pod.pod->namespace_name, pod.pod->name,
                              pod.epc_bytes(), scratch_[from].name, scratch_[to].name});
     return std::nullopt;
+  }
+
+  // Whether landing on `node` would put a confidential node in use that is not: moving pods onto
+  // it only swaps which node is busy (and two plans would swap back and forth), so such nodes
+  // take no pods. (Replacing a large node by a smaller empty one could save capacity; that is
+  // not this planner's move.)
+  bool opens(size_t node) const {
+    return is_confidential(scratch_[node], *policy_) && scratch_[node].used_bytes() == 0 &&
+           scratch_[node].epc_pods == 0 && landing_[node].empty() &&
+           std::all_of(pods_on_[node].begin(), pods_on_[node].end(),
+                       [&](size_t i) { return stays_with_node(*pods_[i].pod); });
   }
 
   size_t index_of(const NodeRecord* record) const {

@@ -13,6 +13,8 @@
 // - landings apply to a scratch copy of the nodes, so later landings see earlier ones; a node
 //   whose pods do not all land is rolled back whole (nothing is planned for half a node);
 // - nodes receiving pods are not drained in the same plan, and nodes being drained never receive;
+// - an idle confidential node (nothing but DaemonSet pods) never receives: filling it to empty
+//   another frees nothing, and the next plan would move the pods back;
 // - a node is drained only when every pod that would keep it busy may be evicted
 //   (eviction_eligibility.h); DaemonSet pods stay and do not hold the node; budgets'
 //   disruptionsAllowed are spent as evictions are planned.

@@ -81,6 +81,19 @@ TEST(Planner, NothingToDoOnAPackedCluster) {
       << result.kept[0].reason;
 }
 
+TEST(Planner, AnIdleNodeNeverReceives) {
+  // Moving p1 onto the empty b would only swap which node is busy.
+  SmallCluster cluster;
+  cluster.node("a", 64);
+  cluster.node("b", 64);
+  cluster.pod("p1", 16, "a");
+  cluster.settle();
+  const ConsolidationPlan result = plan(cluster, generous_limits());
+  EXPECT_TRUE(result.empty());
+  ASSERT_EQ(result.kept.size(), 1u);
+  EXPECT_EQ(result.kept[0].reason, "fits no remaining node");
+}
+
 TEST(Planner, APodThatMustNotMoveHoldsItsNodeAndRollsBackTheOthers) {
   SmallCluster cluster = fragmented();
   cluster.pod("p4", 8, "a").controller_kind.clear();  // a bare pod next to p1
