@@ -91,11 +91,11 @@ const std::vector<Column>& columns() {
        }},
       {"tw_epc_gib",
        [](const SimulationReport&, const SimulationResult& r) {
-         return fixed(r.time_weighted_epc_in_use_bytes / kGiB, 1);
+         return fixed(r.time_weighted_epc_in_use_bytes / kGiB, 2);
        }},
       {"tw_epc_bound_gib",
        [](const SimulationReport&, const SimulationResult& r) {
-         return fixed(r.time_weighted_epc_capacity_bound_bytes / kGiB, 1);
+         return fixed(r.time_weighted_epc_capacity_bound_bytes / kGiB, 2);
        }},
       {"tw_cost_h",
        [](const SimulationReport&, const SimulationResult& r) {
