@@ -227,8 +227,9 @@ std::string render_json(const SimulationReport& report) {
     out << ",\"consolidationIntervalSeconds\":" << r.consolidation_interval_seconds
         << ",\"consolidationRuns\":" << r.consolidation_runs << ",\"evictions\":" << r.evictions
         << ",\"evictionsPerHour\":" << r.evictions_per_hour
-        << ",\"drainedNodes\":" << r.drained_nodes << ",\"evictedPending\":" << r.evicted_pending
-        << ",\"decisions\":" << r.decisions << ",\"decisionMeanMicros\":" << r.decision_mean_us
+        << ",\"drainedNodes\":" << r.drained_nodes << ",\"infeasiblePlans\":" << r.infeasible_plans
+        << ",\"evictedPending\":" << r.evicted_pending << ",\"decisions\":" << r.decisions
+        << ",\"decisionMeanMicros\":" << r.decision_mean_us
         << ",\"decisionP99Micros\":" << r.decision_p99_us << "}";
   }
   out << "]}\n";

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "model/consolidation/plan_replay.h"
 #include "model/consolidation/planner.h"
 #include "model/fit.h"
 #include "simulator/kube_plugins.h"
@@ -189,6 +190,12 @@ class Run {
         plan_consolidation(input, placement_policy_, config_->resources, limits, cpu_memory);
     ++result_.consolidation_runs;
     if (plan.empty()) return;
+    // As the extender would before it acts: the plan replayed against the state it was made from.
+    // A plan that does not replay is a planner bug; it is counted and not carried out.
+    if (!replay_plan(plan, records, pods, placement_policy_, config_->resources, cpu_memory)) {
+      ++result_.infeasible_plans;
+      return;
+    }
     std::vector<size_t> drained, recreated;
     for (const DrainedNode& node : plan.drained) {
       const size_t n = node_index_.at(node.node);

@@ -82,6 +82,7 @@ struct SimulationResult {
   size_t drained_nodes = 0;       // summed over plans
   size_t evicted_pending = 0;  // pods recreated after an eviction and still waiting at the horizon
   std::vector<ConsolidationRecord> consolidation_log;
+  size_t infeasible_plans = 0;  // plans that failed replay_plan (never carried out; a bug if any)
 };
 
 SimulationResult simulate(std::span<const NodeSpec> nodes, const Trace& trace,

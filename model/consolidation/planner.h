@@ -45,7 +45,8 @@ namespace epc {
 
 struct ConsolidationLimits {
   size_t max_evictions = 0;      // per plan; a node whose pods would exceed what is left is kept
-  size_t max_drained_nodes = 0;  // per plan
+  size_t max_drained_nodes = 0;  // per plan; candidates after the last drained are not tried
+                                 // (nor listed as kept)
   EvictionRules eviction;
 };
 

@@ -71,6 +71,7 @@ TEST(SimulatedConsolidation, EmptiesAFragmentedNodeAndKeepsLessCapacityInUse) {
   EXPECT_EQ(before.consolidation_interval_seconds, 0);
   // At t=600 one node's pod moves onto another half-empty node; the third's pod then fits nowhere.
   EXPECT_EQ(after.evictions, 1u);
+  EXPECT_EQ(after.infeasible_plans, 0u);
   EXPECT_EQ(after.drained_nodes, 1u);
   ASSERT_EQ(after.consolidation_log.size(), 1u);
   EXPECT_EQ(after.consolidation_log[0].time, 600);
@@ -135,6 +136,8 @@ TEST(SimulatedConsolidation, BudgetsHoldOnTheBundledTrace) {
       " maxDrainingNodes: 2, minPodAge: 0s, quietHours: [\"02:00-04:00\"]}\n");
   const SimulationResult result = simulate(*nodes, *trace, *policy, 1);
   ASSERT_GT(result.evictions, 0u);
+  // Every plan replayed through the model (EPC, headroom, cpu and memory) before it was acted on.
+  EXPECT_EQ(result.infeasible_plans, 0u);
   EXPECT_EQ(result.placed + result.pending, result.arrivals);
   size_t logged = 0;
   for (const ConsolidationRecord& record : result.consolidation_log) {
