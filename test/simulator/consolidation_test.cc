@@ -102,6 +102,15 @@ TEST(SimulatedConsolidation, PodsAboveThePriorityLimitNeverMove) {
   EXPECT_GT(result.consolidation_runs, 0u);
 }
 
+TEST(SimulatedConsolidation, OptedOutPodsNeverMove) {
+  Fragmented f = fragmented();
+  for (TracePod& p : f.trace) p.annotations = {{"epc-extender.io/evict", "never"}};
+  auto consolidating = binpack(kEveryTenMinutes);
+  const SimulationResult result = simulate(f.nodes, f.trace, *consolidating, 1);
+  EXPECT_EQ(result.evictions, 0u);
+  EXPECT_GT(result.consolidation_runs, 0u);
+}
+
 TEST(SimulatedConsolidation, YoungPodsStay) {
   const Fragmented f = fragmented();
   // Every pod is younger than two hours throughout the trace.
