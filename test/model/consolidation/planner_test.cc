@@ -173,9 +173,24 @@ TEST(Planner, LandingsRespectTheHeadroom) {
   policy->headroom.min_priority = 1000;
   // c has 32Mi free, all of it headroom: p1 cannot land there although it fits by capacity.
   const ConsolidationPlan result = plan(fragmented(), generous_limits(), {}, {}, policy);
-  for (const DrainedNode& node : result.drained) {
-    for (const PlannedMove& move : node.moves) EXPECT_NE(move.to, "c");
-  }
+  // p1 goes to b instead (16 + 16 within the 32Mi outside the headroom); c's pod then has nowhere.
+  EXPECT_EQ(drained_names(result), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(result.drained[0].moves[0].to, "b");
+  const auto kept_c = std::find_if(result.kept.begin(), result.kept.end(),
+                                   [](const KeptNode& k) { return k.node == "c"; });
+  ASSERT_NE(kept_c, result.kept.end());
+  EXPECT_NE(kept_c->reason.find("32Mi is kept for pods of priority >= 1000"), std::string::npos)
+      << kept_c->reason;
+}
+
+TEST(Planner, APodWhoseDemandCannotBeReadHoldsItsNode) {
+  SmallCluster cluster = fragmented();
+  cluster.pods[0].containers[0].requests[0].second = "lots";
+  const ConsolidationPlan result = plan(cluster, generous_limits());
+  const auto kept_a = std::find_if(result.kept.begin(), result.kept.end(),
+                                   [](const KeptNode& k) { return k.node == "a"; });
+  ASSERT_NE(kept_a, result.kept.end());
+  EXPECT_NE(kept_a->reason.find("lots"), std::string::npos) << kept_a->reason;
 }
 
 TEST(Planner, AnExtraFitNarrowsTheLandings) {
