@@ -55,6 +55,38 @@ void emit_overrides(YAML::Emitter& out, const PlacementPolicy& policy) {
   out << YAML::EndSeq << YAML::EndMap;
 }
 
+// "1h30m", "10m", "45s", "0s": what read_duration reads back.
+std::string format_duration(int64_t seconds) {
+  if (seconds == 0) return "0s";
+  std::string text;
+  if (seconds >= 3600) text += std::to_string(seconds / 3600) + "h";
+  if (seconds % 3600 >= 60) text += std::to_string(seconds % 3600 / 60) + "m";
+  if (seconds % 60 > 0) text += std::to_string(seconds % 60) + "s";
+  return text;
+}
+
+std::string format_clock(int32_t minute) {
+  const auto two = [](int32_t value) { return (value < 10 ? "0" : "") + std::to_string(value); };
+  return two(minute / 60) + ":" + two(minute % 60);
+}
+
+void emit_consolidation(YAML::Emitter& out, const ConsolidationSettings& settings) {
+  out << YAML::Key << "consolidation" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << settings.enabled;
+  out << YAML::Key << "interval" << YAML::Value << format_duration(settings.interval_seconds);
+  out << YAML::Key << "maxEvictionsPerRun" << YAML::Value << settings.max_evictions_per_run;
+  out << YAML::Key << "maxEvictionsPerHour" << YAML::Value << settings.max_evictions_per_hour;
+  out << YAML::Key << "maxDrainingNodes" << YAML::Value << settings.max_draining_nodes;
+  out << YAML::Key << "maxPriority" << YAML::Value << settings.max_priority;
+  out << YAML::Key << "minPodAge" << YAML::Value << format_duration(settings.min_pod_age_seconds);
+  out << YAML::Key << "quietHours" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const QuietWindow& window : settings.quiet_hours) {
+    out << YAML::DoubleQuoted
+        << format_clock(window.start_minute) + "-" + format_clock(window.end_minute);
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string format_config(const ScoringConfig& config) {
@@ -79,6 +111,7 @@ std::string format_config(const ScoringConfig& config) {
   out << YAML::Key << "extender" << YAML::Value << YAML::BeginMap << YAML::Key << "weight"
       << YAML::Value << config.extender.weight << YAML::Key << "verbs" << YAML::Value << YAML::Flow
       << config.extender.verbs << YAML::EndMap;
+  emit_consolidation(out, config.consolidation);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -21,9 +21,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kRootKeys{
-    "apiVersion", "kind",     "epcResources", "confidentialNodes", "pools",
-    "strategy",   "headroom", "nonEpcPods",   "overrides",         "extender"};
+constexpr std::array<std::string_view, 11> kRootKeys{
+    "apiVersion", "kind",       "epcResources", "confidentialNodes", "pools",        "strategy",
+    "headroom",   "nonEpcPods", "overrides",    "extender",          "consolidation"};
 
 constexpr std::array<std::string_view, 4> kVerbs{"filter", "prioritize", "bind", "preempt"};
 constexpr int64_t kMaxBestFitHistory = 1024;
@@ -45,6 +45,7 @@ class ConfigReader {
     if (const YAML::Node n = root["nonEpcPods"]) read_non_epc_pods(n, "nonEpcPods");
     if (const YAML::Node n = root["overrides"]) read_overrides(n, "overrides");
     if (const YAML::Node n = root["extender"]) read_extender(n, "extender");
+    if (const YAML::Node n = root["consolidation"]) read_consolidation(n, "consolidation");
     return std::move(config_);
   }
 
@@ -375,6 +376,94 @@ class ConfigReader {
       problems_.add(path + ".weight", "must be > 0 while verbs include prioritize, got " +
                                           std::to_string(extender.weight));
     }
+  }
+
+  void read_consolidation(const YAML::Node& node, const std::string& path) {
+    static constexpr std::array<std::string_view, 8> kKeys{
+        "enabled",          "interval",    "maxEvictionsPerRun", "maxEvictionsPerHour",
+        "maxDrainingNodes", "maxPriority", "minPodAge",          "quietHours"};
+    if (!section(node, path, kKeys)) return;
+    ConsolidationSettings& settings = config_.consolidation;
+    constexpr int64_t kDay = 24 * 3600;
+    if (const YAML::Node n = node["enabled"]) {
+      if (auto enabled = read_bool(n, path + ".enabled", problems_)) settings.enabled = *enabled;
+    }
+    // A plan takes the whole cluster into account; more often than every 10s would only churn.
+    if (const YAML::Node n = node["interval"]) {
+      if (auto seconds = read_duration(n, path + ".interval", 10, kDay, problems_)) {
+        settings.interval_seconds = *seconds;
+      }
+    }
+    const auto count = [&](std::string_view key, int64_t max, int64_t& into) {
+      if (const YAML::Node n = node[std::string(key)]) {
+        if (auto value = read_integer(n, path + "." + std::string(key), 1, max, problems_)) {
+          into = *value;
+        }
+      }
+    };
+    count("maxEvictionsPerRun", 10000, settings.max_evictions_per_run);
+    count("maxEvictionsPerHour", 100000, settings.max_evictions_per_hour);
+    count("maxDrainingNodes", 1000, settings.max_draining_nodes);
+    // Up to 1000000000, the highest priority a user-defined PriorityClass may have: the classes
+    // above it are system-critical, and those pods never move.
+    if (const YAML::Node n = node["maxPriority"]) {
+      constexpr int64_t kMin = std::numeric_limits<int32_t>::min();
+      if (auto priority = read_integer(n, path + ".maxPriority", kMin, 1000000000, problems_)) {
+        settings.max_priority = static_cast<int32_t>(*priority);
+      }
+    }
+    if (const YAML::Node n = node["minPodAge"]) {
+      if (auto seconds = read_duration(n, path + ".minPodAge", 0, 30 * kDay, problems_)) {
+        settings.min_pod_age_seconds = *seconds;
+      }
+    }
+    if (const YAML::Node n = node["quietHours"]; n && !n.IsNull()) {
+      if (auto windows = read_string_list(n, path + ".quietHours", problems_)) {
+        std::vector<QuietWindow> quiet;
+        bool ok = true;
+        for (size_t i = 0; i < windows->size(); ++i) {
+          std::optional<QuietWindow> window =
+              parse_quiet_window((*windows)[i], index_path(path + ".quietHours", i));
+          if (window) {
+            quiet.push_back(*window);
+          } else {
+            ok = false;
+          }
+        }
+        if (ok) settings.quiet_hours = std::move(quiet);
+      }
+    }
+  }
+
+  // "HH:MM-HH:MM" in UTC; an end before the start wraps past midnight ("22:00-06:00").
+  std::optional<QuietWindow> parse_quiet_window(const std::string& text, const std::string& path) {
+    const auto minute_of = [](std::string_view hhmm) -> std::optional<int32_t> {
+      if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
+      for (const size_t i : {0, 1, 3, 4}) {
+        if (hhmm[i] < '0' || hhmm[i] > '9') return std::nullopt;
+      }
+      const int32_t hours = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+      const int32_t minutes = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+      if (hours > 23 || minutes > 59) return std::nullopt;
+      return hours * 60 + minutes;
+    };
+    const size_t dash = text.find('-');
+    const std::optional<int32_t> start = dash == std::string::npos
+                                             ? std::nullopt
+                                             : minute_of(std::string_view(text).substr(0, dash));
+    const std::optional<int32_t> end = dash == std::string::npos
+                                           ? std::nullopt
+                                           : minute_of(std::string_view(text).substr(dash + 1));
+    if (!start || !end) {
+      problems_.add(path,
+                    "must be a UTC window HH:MM-HH:MM such as 22:00-06:00, got \"" + text + "\"");
+      return std::nullopt;
+    }
+    if (*start == *end) {
+      problems_.add(path, "must not start and end at the same time, got \"" + text + "\"");
+      return std::nullopt;
+    }
+    return QuietWindow{*start, *end};
   }
 
   Problems& problems_;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/consolidation/consolidation_settings.h"
 #include "model/epc_resources.h"
 #include "model/placement_policy.h"
 #include "model/result.h"
@@ -35,6 +36,8 @@ struct ScoringConfig {
   PlacementPolicy policy;
   EpcResources resources = EpcResources::defaults();
   ExtenderSettings extender;
+  // When and how much the extender may evict to empty confidential nodes (off by default).
+  ConsolidationSettings consolidation;
 };
 
 // Errors are joined with "\n", one per problem.

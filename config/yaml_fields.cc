@@ -92,6 +92,50 @@ std::optional<int64_t> read_integer(const YAML::Node& node, const std::string& p
   return std::nullopt;
 }
 
+std::optional<bool> read_bool(const YAML::Node& node, const std::string& path, Problems& problems) {
+  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
+    return node.Scalar() == "true";
+  }
+  problems.add(path, "must be true or false, got " + describe(node));
+  return std::nullopt;
+}
+
+std::optional<int64_t> read_duration(const YAML::Node& node, const std::string& path,
+                                     int64_t min_seconds, int64_t max_seconds, Problems& problems) {
+  const auto bad = [&] {
+    problems.add(path, "must be a duration such as 10m, 1h30m or 45s, got " + describe(node));
+    return std::nullopt;
+  };
+  if (!node.IsScalar() || node.Scalar().empty()) return bad();
+  const std::string& text = node.Scalar();
+  constexpr std::string_view kUnits = "hms";
+  constexpr int64_t kSeconds[] = {3600, 60, 1};
+  int64_t total = 0;
+  size_t next_unit = 0;  // units must come in the order h, m, s, each at most once
+  size_t i = 0;
+  while (i < text.size()) {
+    int64_t number = 0;
+    const size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      if (number > 1000000000) return bad();
+      number = number * 10 + (text[i] - '0');
+      ++i;
+    }
+    if (i == start || i == text.size()) return bad();
+    const size_t unit = kUnits.find(text[i], next_unit);
+    if (unit == std::string_view::npos) return bad();
+    total += number * kSeconds[unit];
+    next_unit = unit + 1;
+    ++i;
+  }
+  if (total < min_seconds || total > max_seconds) {
+    problems.add(path, "must be between " + std::to_string(min_seconds) + "s and " +
+                           std::to_string(max_seconds) + "s, got \"" + text + "\"");
+    return std::nullopt;
+  }
+  return total;
+}
+
 std::optional<int64_t> read_quantity(const YAML::Node& node, const std::string& path,
                                      Problems& problems) {
   if (!node.IsScalar()) {

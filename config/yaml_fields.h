@@ -57,6 +57,13 @@ std::optional<int64_t> read_integer(const YAML::Node& node, const std::string& p
 // A non-negative Kubernetes quantity ("4Gi", or a bare integer) as an exact integer.
 std::optional<int64_t> read_quantity(const YAML::Node& node, const std::string& path,
                                      Problems& problems);
+// true or false (YAML's plain booleans): "must be true or false, got \"yes please\"".
+std::optional<bool> read_bool(const YAML::Node& node, const std::string& path, Problems& problems);
+// A duration in whole seconds written as Go and kubectl write them, integers with units h, m, s in
+// that order ("10m", "1h30m", "45s"), within [min, max] seconds: "must be a duration such as 10m
+// or 1h30m, got \"10\"".
+std::optional<int64_t> read_duration(const YAML::Node& node, const std::string& path,
+                                     int64_t min_seconds, int64_t max_seconds, Problems& problems);
 std::optional<std::vector<std::string>> read_string_list(const YAML::Node& node,
                                                          const std::string& path,
                                                          Problems& problems);

@@ -142,6 +142,62 @@ Result<LabelSelector> LabelSelector::parse(std::string_view text) {
   }
 }
 
+Result<LabelSelector> LabelSelector::from_match(const Labels& match_labels,
+                                                std::vector<LabelRequirement> match_expressions) {
+  LabelSelector selector;
+  for (const auto& [key, value] : match_labels) {
+    selector.requirements_.push_back({key, LabelOperator::kEquals, {value}});
+  }
+  for (LabelRequirement& requirement : match_expressions) {
+    const bool set_based =
+        requirement.op == LabelOperator::kIn || requirement.op == LabelOperator::kNotIn;
+    const bool existence =
+        requirement.op == LabelOperator::kExists || requirement.op == LabelOperator::kDoesNotExist;
+    if (requirement.key.empty()) return make_error("matchExpressions: a requirement has no key");
+    if (!set_based && !existence) {
+      return make_error("matchExpressions \"" + requirement.key +
+                        "\": the operator must be In, NotIn, Exists or DoesNotExist");
+    }
+    if (set_based && requirement.values.empty()) {
+      return make_error("matchExpressions \"" + requirement.key +
+                        "\": In and NotIn need at least one value");
+    }
+    if (existence && !requirement.values.empty()) {
+      return make_error("matchExpressions \"" + requirement.key +
+                        "\": Exists and DoesNotExist take no values");
+    }
+    selector.requirements_.push_back(std::move(requirement));
+  }
+  for (const LabelRequirement& requirement : selector.requirements_) {
+    std::string part;
+    switch (requirement.op) {
+      case LabelOperator::kEquals:
+        part = requirement.key + "=" + requirement.values.front();
+        break;
+      case LabelOperator::kNotEquals:
+        part = requirement.key + "!=" + requirement.values.front();
+        break;
+      case LabelOperator::kIn:
+      case LabelOperator::kNotIn: {
+        part = requirement.key + (requirement.op == LabelOperator::kIn ? " in (" : " notin (");
+        for (size_t i = 0; i < requirement.values.size(); ++i) {
+          part += (i ? "," : "") + requirement.values[i];
+        }
+        part += ")";
+        break;
+      }
+      case LabelOperator::kExists:
+        part = requirement.key;
+        break;
+      case LabelOperator::kDoesNotExist:
+        part = "!" + requirement.key;
+        break;
+    }
+    selector.text_ += (selector.text_.empty() ? "" : ",") + part;
+  }
+  return selector;
+}
+
 bool LabelSelector::matches(const Labels& labels) const {
   if (requirements_.empty()) return false;
   return std::all_of(requirements_.begin(), requirements_.end(),

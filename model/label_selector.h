@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/node.h"
+#include "model/labels.h"
 #include "model/result.h"
 
 namespace epc {
@@ -37,6 +37,13 @@ class LabelSelector {
   // Errors echo the text and say where parsing stopped, e.g.
   // `invalid label selector "a in (x": missing ")" at position 8`.
   static Result<LabelSelector> parse(std::string_view text);
+  // The structured form API objects carry (metav1.LabelSelector, e.g. a PodDisruptionBudget's
+  // spec.selector): matchLabels (each key=value) and matchExpressions, all of which must hold.
+  // As in metav1.LabelSelectorAsSelector, expressions take In and NotIn with at least one value and
+  // Exists and DoesNotExist with none; anything else is an error naming the key. The text is
+  // rebuilt in parse() syntax, for messages.
+  static Result<LabelSelector> from_match(const Labels& match_labels,
+                                          std::vector<LabelRequirement> match_expressions);
 
   // An empty selector matches no node: "no label rule", not "every node".
   bool matches(const Labels& labels) const;

@@ -9,12 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "model/labels.h"
 #include "model/resource_list.h"
 
 namespace epc {
-
-// metadata.labels, in the order they came; keys are unique.
-using Labels = std::vector<std::pair<std::string, std::string>>;
 
 enum class NodeReadiness { Ready, NotReady, Unknown };
 

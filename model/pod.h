@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/labels.h"
 #include "model/resource_list.h"
 #include "model/toleration.h"
 
@@ -49,6 +50,22 @@ struct Pod {
   // spec.tolerations: which cordoned or NotReady nodes the pod may still go to
   // (model/toleration.h).
   std::vector<Toleration> tolerations;
+
+  // What consolidation needs to decide whether the pod may be evicted and recreated elsewhere
+  // (model/consolidation/eviction_eligibility.h). Every default means "not known", and unknown
+  // is never taken as permission: a pod with no controller is not movable.
+  //
+  // metadata.ownerReferences: the kind of the reference with controller: true ("ReplicaSet",
+  // "StatefulSet", "Job", "DaemonSet", ...); "" when there is none. Only a controller recreates
+  // an evicted pod.
+  std::string controller_kind;
+  // The annotation kubernetes.io/config.mirror is present: the API's mirror of a static pod that
+  // the kubelet runs from a file; evicting it changes nothing on the node.
+  bool mirror = false;
+  // metadata.labels: what PodDisruptionBudget selectors match.
+  Labels labels;
+  // metadata.creationTimestamp in Unix seconds; 0 when unknown.
+  int64_t created_unix_seconds = 0;
 
   // "namespace/name", the way kubectl and kube-scheduler's logs name a pod.
   std::string key() const { return namespace_name + "/" + name; }

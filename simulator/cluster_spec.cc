@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -69,12 +71,23 @@ Result<PoolSpec> parse_pool(const YAML::Node& node, const std::string& path) {
           field_quantity(entry.second, at, key == "cpu" ? parse_cpu_milli : parse_bytes);
       if (!value) return value.error();
       (key == "epc" ? pool.epc_bytes : key == "cpu" ? pool.cpu_milli : pool.memory_bytes) = *value;
+    } else if (key == "pricePerHour") {
+      Result<std::string> text = scalar(entry.second, at);
+      if (!text) return text.error();
+      char* end = nullptr;
+      const double price = std::strtod(text->c_str(), &end);
+      if (text->empty() || end != text->c_str() + text->size() || !(price >= 0) ||
+          !std::isfinite(price)) {
+        return make_error(at + ": \"" + *text + "\" is not a non-negative number");
+      }
+      pool.price_per_hour = price;
     } else if (key == "labels") {
       Result<Labels> labels = parse_labels(entry.second, at);
       if (!labels) return labels.error();
       pool.labels = std::move(*labels);
     } else {
-      return make_error(at + ": unknown key (expected name, count, epc, cpu, memory, labels)");
+      return make_error(
+          at + ": unknown key (expected name, count, epc, cpu, memory, pricePerHour, labels)");
     }
   }
   if (pool.name.empty()) return make_error(path + ".name: required");
@@ -133,7 +146,7 @@ std::vector<NodeSpec> expand_nodes(const ClusterSpec& spec) {
   for (const PoolSpec& pool : spec.pools) {
     for (int64_t i = 0; i < pool.count; ++i) {
       nodes.push_back({pool.name + "-" + std::to_string(i), pool.name, pool.epc_bytes,
-                       pool.cpu_milli, pool.memory_bytes, pool.labels});
+                       pool.cpu_milli, pool.memory_bytes, pool.labels, pool.price_per_hour});
     }
   }
   return nodes;

@@ -8,6 +8,7 @@
 //       cpu: "8"              # allocatable cpu (quantity)
 //       memory: 64Gi          # allocatable memory (quantity)
 //       labels: {agentpool: confpool}
+//       pricePerHour: 0.904   # optional; what one node costs per hour, for the cost columns
 //
 // EPC is published under sgx.intel.com/epc (bytes), so the model reads a simulated node exactly as
 // it reads a real one. Errors name the file and key path: `c.yaml: pools[1].epc: "x" is not a
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,7 @@ struct PoolSpec {
   int64_t cpu_milli = 0;
   int64_t memory_bytes = 0;
   Labels labels;
+  std::optional<double> price_per_hour;
 };
 
 struct ClusterSpec {
@@ -47,6 +50,7 @@ struct NodeSpec {
   int64_t cpu_milli = 0;
   int64_t memory_bytes = 0;
   Labels labels;
+  std::optional<double> price_per_hour;  // the pool's, when the cluster file gives one
 };
 
 // `source` names the document in errors.

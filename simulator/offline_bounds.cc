@@ -43,6 +43,53 @@ size_t VolumeBound::nodes_for_epc(int64_t epc_bytes) const {
   return count(epc_, epc_bytes);
 }
 
+CapacityBound::CapacityBound(std::span<const NodeSpec> nodes) {
+  std::map<int64_t, int64_t> counts;  // capacity → nodes
+  int64_t unit = 0;
+  for (const NodeSpec& node : nodes) {
+    if (node.epc_bytes <= 0) continue;
+    ++counts[node.epc_bytes];
+    unit = std::gcd(unit, node.epc_bytes);
+    total_ += node.epc_bytes;
+  }
+  if (unit == 0 || total_ / unit > kMaxUnits) return;
+  unit_ = unit;
+  const auto units = static_cast<size_t>(total_ / unit);
+  // reachable[t]: some subset of the nodes holds exactly t units.
+  std::vector<uint64_t> reachable((units + 64) / 64, 0);
+  reachable[0] = 1;
+  const auto add_item = [&](size_t size) {  // reachable |= reachable << size
+    const size_t words = size / 64, bits = size % 64;
+    for (size_t i = reachable.size(); i-- > words;) {
+      uint64_t shifted = reachable[i - words] << bits;
+      if (bits != 0 && i > words) shifted |= reachable[i - words - 1] >> (64 - bits);
+      reachable[i] |= shifted;
+    }
+  };
+  for (const auto& [capacity, count] : counts) {
+    const auto size = static_cast<size_t>(capacity / unit);
+    for (int64_t left = count, take = 1; left > 0; take *= 2) {
+      const int64_t now = std::min(take, left);
+      add_item(size * static_cast<size_t>(now));
+      left -= now;
+    }
+  }
+  next_reachable_.assign(units + 1, 0);
+  int32_t next = static_cast<int32_t>(units);
+  for (size_t t = units + 1; t-- > 0;) {
+    if ((reachable[t / 64] >> (t % 64)) & 1) next = static_cast<int32_t>(t);
+    next_reachable_[t] = next;
+  }
+}
+
+int64_t CapacityBound::capacity_for(int64_t epc_bytes) const {
+  if (epc_bytes <= 0) return 0;
+  if (unit_ == 0) return std::min(epc_bytes, total_);
+  const int64_t units = (epc_bytes + unit_ - 1) / unit_;
+  if (units >= static_cast<int64_t>(next_reachable_.size())) return total_;
+  return next_reachable_[static_cast<size_t>(units)] * unit_;
+}
+
 FfdResult first_fit_decreasing(std::span<const TracePod> pods, std::span<const NodeSpec> nodes) {
   std::vector<size_t> order(pods.size());
   std::iota(order.begin(), order.end(), 0);

@@ -50,6 +50,26 @@ class VolumeBound {
   std::vector<int64_t> epc_, cpu_, memory_;
 };
 
+// The smallest total EPC capacity of a set of confidential nodes whose capacities add up to at
+// least a demand: the capacity bound. No placement of that much EPC can keep less EPC capacity in
+// use, whatever the pods' sizes (it ignores how pods split across nodes, so it is a lower bound,
+// not always achievable). Exact: a subset-sum over the capacities in units of their greatest common
+// divisor (bounded knapsack, counts split in powers of two, a bitset of reachable totals), built
+// once, then one look-up per query. When the capacities in such units would exceed kMaxUnits (odd
+// sizes with a tiny common divisor) it falls back to the demand itself, still a lower bound.
+class CapacityBound {
+ public:
+  static constexpr int64_t kMaxUnits = int64_t{1} << 24;
+  explicit CapacityBound(std::span<const NodeSpec> nodes);
+  // Bytes of EPC capacity; every confidential node's when even they do not cover `epc_bytes`.
+  int64_t capacity_for(int64_t epc_bytes) const;
+
+ private:
+  int64_t unit_ = 0;   // gcd of the capacities; 0: no confidential node, or the fallback
+  int64_t total_ = 0;  // bytes
+  std::vector<int32_t> next_reachable_;  // by units: the smallest reachable total ≥ it, in units
+};
+
 struct FfdResult {
   size_t nodes_used = 0;
   size_t unplaced = 0;                                              // pods no node could take

@@ -97,6 +97,7 @@ class Extender final : public SchedulingPolicy {
     const SimCandidates candidates(nodes);
     return decide_prioritize(request_of(pod), candidates.view(), *recent_, true).scores;
   }
+  const ScoringConfig* scoring_config() const override { return &config_; }
   // As the service: filter records the pod's size before prioritize reads the history.
   void seen(const TracePod& pod) override { record_demand(request_of(pod), *recent_); }
 
@@ -177,7 +178,7 @@ std::vector<size_t> SchedulingPolicy::epc_filter(const TracePod& pod,
 // reason for every rejection) only sees nodes with room.
 bool SchedulingPolicy::feasible(const TracePod& pod, const SimNode& node) const {
   const SimNode* const alone[] = {&node};
-  return fits_in_tree(pod, node) && !epc_filter(pod, alone).empty();
+  return !node.draining && fits_in_tree(pod, node) && !epc_filter(pod, alone).empty();
 }
 
 size_t SchedulingPolicy::nodes_to_find(size_t all_nodes) const {
@@ -204,7 +205,7 @@ std::optional<size_t> SchedulingPolicy::place(const TracePod& pod, std::span<con
   size_t examined = 0;
   for (; examined < nodes.size() && in_tree.size() < wanted; ++examined) {
     const SimNode& node = nodes[(next_start_ + examined) % nodes.size()];
-    if (fits_in_tree(pod, node)) in_tree.push_back(&node);
+    if (!node.draining && fits_in_tree(pod, node)) in_tree.push_back(&node);
   }
   if (!nodes.empty()) next_start_ = (next_start_ + examined) % nodes.size();
   std::vector<const SimNode*> candidates;

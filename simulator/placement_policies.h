@@ -61,6 +61,9 @@ class SchedulingPolicy {
   virtual std::vector<int64_t> extender_scores(const TracePod&, std::span<const SimNode* const>) {
     return {};
   }
+  // The scoring config of an epc-extender policy (its consolidation settings included); null for
+  // kube-scheduler alone.
+  virtual const ScoringConfig* scoring_config() const { return nullptr; }
   // Called once per placement attempt before filtering, as the service's filter verb sees every
   // pod kube-scheduler tries, whether or not a node fits.
   virtual void seen(const TracePod&) {}

@@ -17,6 +17,8 @@ std::string fixed(double value, int decimals) {
   return buffer;
 }
 
+constexpr double kGiB = static_cast<double>(int64_t{1} << 30);
+
 std::string gib(int64_t bytes) {
   return fixed(static_cast<double>(bytes) / static_cast<double>(int64_t{1} << 30), 2);
 }
@@ -87,6 +89,22 @@ const std::vector<Column>& columns() {
        [](const SimulationReport&, const SimulationResult& r) {
          return fixed(r.epc_utilisation_of_used * 100, 1) + "%";
        }},
+      {"tw_epc_gib",
+       [](const SimulationReport&, const SimulationResult& r) {
+         return fixed(r.time_weighted_epc_in_use_bytes / kGiB, 2);
+       }},
+      {"tw_epc_bound_gib",
+       [](const SimulationReport&, const SimulationResult& r) {
+         return fixed(r.time_weighted_epc_capacity_bound_bytes / kGiB, 2);
+       }},
+      {"tw_cost_h",
+       [](const SimulationReport&, const SimulationResult& r) {
+         return r.priced ? fixed(r.time_weighted_cost_per_hour, 2) : std::string("-");
+       }},
+      {"evictions", [](const SimulationReport&,
+                       const SimulationResult& r) { return std::to_string(r.evictions); }},
+      {"evict_per_h", [](const SimulationReport&,
+                         const SimulationResult& r) { return fixed(r.evictions_per_hour, 2); }},
       {"stranded_gib", [](const SimulationReport&,
                           const SimulationResult& r) { return gib(r.stranded_epc_bytes); }},
       {"plain_on_conf",
@@ -203,7 +221,15 @@ std::string render_json(const SimulationReport& report) {
         << ",\"peakEpcBytes\":" << r.peak_epc_bytes
         << ",\"volumeBoundAtPeak\":" << r.volume_bound_at_peak
         << ",\"timeWeightedVolumeBound\":" << r.time_weighted_volume_bound
-        << ",\"decisions\":" << r.decisions << ",\"decisionMeanMicros\":" << r.decision_mean_us
+        << ",\"timeWeightedEpcInUseBytes\":" << r.time_weighted_epc_in_use_bytes
+        << ",\"timeWeightedEpcCapacityBoundBytes\":" << r.time_weighted_epc_capacity_bound_bytes;
+    if (r.priced) out << ",\"timeWeightedCostPerHour\":" << r.time_weighted_cost_per_hour;
+    out << ",\"consolidationIntervalSeconds\":" << r.consolidation_interval_seconds
+        << ",\"consolidationRuns\":" << r.consolidation_runs << ",\"evictions\":" << r.evictions
+        << ",\"evictionsPerHour\":" << r.evictions_per_hour
+        << ",\"drainedNodes\":" << r.drained_nodes << ",\"infeasiblePlans\":" << r.infeasible_plans
+        << ",\"evictedPending\":" << r.evicted_pending << ",\"decisions\":" << r.decisions
+        << ",\"decisionMeanMicros\":" << r.decision_mean_us
         << ",\"decisionP99Micros\":" << r.decision_p99_us << "}";
   }
   out << "]}\n";

@@ -23,6 +23,9 @@ struct SimNode {
   int64_t cpu_nonzero = 0;
   int64_t memory_nonzero = 0;
   int32_t pods = 0;
+  // Being emptied by consolidation: no new pod may land here until the drain completes, as the
+  // extender's filter (or its PreferNoSchedule taint) would keep them off.
+  bool draining = false;
 
   bool confidential() const { return record.epc.confidential(); }
   bool in_use() const { return record.epc_pods > 0; }

@@ -54,5 +54,30 @@ TEST(LabelSelector, ErrorsEchoTheTextAndThePosition) {
             R"(invalid label selector "=b": expected a label key at position 1)");
 }
 
+TEST(LabelSelector, BuiltFromMatchLabelsAndMatchExpressions) {
+  auto selector = LabelSelector::from_match(
+      {{"agentpool", "confpool"}},
+      {{"intel.feature.node.kubernetes.io/sgx", LabelOperator::kExists, {}},
+       {"zone", LabelOperator::kNotIn, {"a", "b"}}});
+  ASSERT_TRUE(selector.ok()) << selector.error().message;
+  EXPECT_TRUE(selector->matches(kConfpool));
+  EXPECT_FALSE(selector->matches(kGeneral));
+  EXPECT_EQ(selector->text(),
+            "agentpool=confpool,intel.feature.node.kubernetes.io/sgx,zone notin (a,b)");
+  // Empty: matches nothing, as the eviction API reads an empty PodDisruptionBudget selector.
+  auto empty = LabelSelector::from_match({}, {});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->matches(kConfpool));
+}
+
+TEST(LabelSelector, MatchExpressionsAreValidatedAsTheApiDoes) {
+  EXPECT_EQ(LabelSelector::from_match({}, {{"app", LabelOperator::kIn, {}}}).error().message,
+            "matchExpressions \"app\": In and NotIn need at least one value");
+  EXPECT_EQ(LabelSelector::from_match({}, {{"app", LabelOperator::kExists, {"x"}}}).error().message,
+            "matchExpressions \"app\": Exists and DoesNotExist take no values");
+  EXPECT_EQ(LabelSelector::from_match({}, {{"app", LabelOperator::kEquals, {"x"}}}).error().message,
+            "matchExpressions \"app\": the operator must be In, NotIn, Exists or DoesNotExist");
+}
+
 }  // namespace
 }  // namespace epc

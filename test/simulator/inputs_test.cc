@@ -78,7 +78,8 @@ TEST(Trace, WritesWhatItReads) {
 TEST(ClusterSpec, ExpandsPoolsIntoNamedNodes) {
   const Result<ClusterSpec> spec = parse_cluster_spec(R"(
 pools:
-  - {name: conf, count: 2, epc: 32Gi, cpu: "8", memory: 64Gi, labels: {agentpool: confpool}}
+  - {name: conf, count: 2, epc: 32Gi, cpu: "8", memory: 64Gi, labels: {agentpool: confpool},
+     pricePerHour: 0.904}
   - {name: general, count: 1, cpu: 4500m, memory: 16Gi}
 )",
                                                       "c.yaml");
@@ -92,6 +93,8 @@ pools:
   EXPECT_EQ(nodes[2].pool, "general");
   EXPECT_EQ(nodes[2].epc_bytes, 0);
   EXPECT_EQ(nodes[2].cpu_milli, 4500);
+  EXPECT_EQ(nodes[1].price_per_hour, 0.904);
+  EXPECT_FALSE(nodes[2].price_per_hour.has_value());
   const Node node = to_model_node(nodes[0]);
   ASSERT_EQ(node.allocatable.size(), 1u);
   EXPECT_EQ(node.allocatable[0].first, "sgx.intel.com/epc");
@@ -109,7 +112,12 @@ TEST(ClusterSpec, ErrorsNameTheKeyPath) {
   EXPECT_EQ(error("pools:\n  - {name: a, count: two, cpu: 1, memory: 1Gi}\n"),
             "c.yaml: pools[0].count: \"two\" is not a non-negative integer");
   EXPECT_EQ(error("pools:\n  - {name: a, count: 1, cpu: 1, memory: 1Gi, gpu: 1}\n"),
-            "c.yaml: pools[0].gpu: unknown key (expected name, count, epc, cpu, memory, labels)");
+            "c.yaml: pools[0].gpu: unknown key (expected name, count, epc, cpu, memory, "
+            "pricePerHour, labels)");
+  EXPECT_EQ(error("pools:\n  - {name: a, count: 1, cpu: 1, memory: 1Gi, pricePerHour: -1}\n"),
+            "c.yaml: pools[0].pricePerHour: \"-1\" is not a non-negative number");
+  EXPECT_EQ(error("pools:\n  - {name: a, count: 1, cpu: 1, memory: 1Gi, pricePerHour: x}\n"),
+            "c.yaml: pools[0].pricePerHour: \"x\" is not a non-negative number");
   EXPECT_EQ(error("pools:\n  - {name: a, count: 1, memory: 1Gi}\n"),
             "c.yaml: pools[0].cpu: required and positive");
   EXPECT_EQ(error("pools:\n  - {name: a, count: 1, cpu: 1, memory: 1Gi}\n"

@@ -1,6 +1,8 @@
 // Offline bounds on hand-computed cases.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "simulator/offline_bounds.h"
 
 namespace epc {
@@ -82,6 +84,47 @@ TEST(TraceBounds, PeakConcurrentDemandAndItsPods) {
   // Over time: [0,5) 6 → 1 node, [5,10) 11 → 2, [10,12) 5 → 1, [12,20) 9 → 2: (5+10+2+16)/20.
   EXPECT_DOUBLE_EQ(bounds.time_weighted_volume_bound, 33.0 / 20);
   EXPECT_DOUBLE_EQ(simulation_horizon(trace), 20);
+}
+
+TEST(CapacityBound, SmallestSubsetOfCapacitiesThatCoversTheDemand) {
+  const std::vector<NodeSpec> mixed = {node("s0", "small", 16), node("s1", "small", 16),
+                                       node("m", "mid", 32),    node("l", "large", 64),
+                                       node("x", "xl", 192),    node("g", "general", 0)};
+  const CapacityBound bound(mixed);
+  EXPECT_EQ(bound.capacity_for(0), 0);
+  EXPECT_EQ(bound.capacity_for(1), 16 * kGi);
+  EXPECT_EQ(bound.capacity_for(40 * kGi), 48 * kGi);    // 16 + 32 (or 16 + 16 + ...)
+  EXPECT_EQ(bound.capacity_for(100 * kGi), 112 * kGi);  // 16 + 32 + 64
+  EXPECT_EQ(bound.capacity_for(129 * kGi), 192 * kGi);  // the 192 alone beats 16+16+32+64 = 128
+  EXPECT_EQ(bound.capacity_for(400 * kGi), 320 * kGi);  // more than the cluster: all of it
+}
+
+// Against every subset of small random clusters.
+TEST(CapacityBound, MatchesBruteForce) {
+  std::mt19937 random(3);
+  for (int round = 0; round < 100; ++round) {
+    std::vector<NodeSpec> nodes;
+    const int count = 1 + static_cast<int>(random() % 8);
+    for (int i = 0; i < count; ++i) {
+      nodes.push_back(
+          node("n" + std::to_string(i), "p", 4 * (1 + static_cast<int64_t>(random() % 12))));
+    }
+    const CapacityBound bound(nodes);
+    for (int64_t demand_gi = 0; demand_gi <= 400; demand_gi += 7) {
+      int64_t best = 0;
+      int64_t total = 0;
+      for (const NodeSpec& n : nodes) total += n.epc_bytes;
+      best = total;
+      for (uint32_t mask = 0; mask < (1u << count); ++mask) {
+        int64_t sum = 0;
+        for (int i = 0; i < count; ++i) {
+          if (mask & (1u << i)) sum += nodes[static_cast<size_t>(i)].epc_bytes;
+        }
+        if (sum >= demand_gi * kGi) best = std::min(best, sum);
+      }
+      EXPECT_EQ(bound.capacity_for(demand_gi * kGi), best) << round << " " << demand_gi;
+    }
+  }
 }
 
 }  // namespace
