@@ -30,6 +30,7 @@
 #include "model/epc_resources.h"
 #include "scheduler/cli/command_line.h"
 #include "scheduler/cli/duration.h"
+#include "scheduler/consolidate/consolidate_command.h"
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/guarded_thread_pool.h"
 #include "scheduler/http/http_server.h"
@@ -373,6 +374,9 @@ int run(const Command& command) {
   if (const auto* print = std::get_if<ConfigPrint>(&command)) return print_config(*print);
   if (const auto* simulate = std::get_if<SimulateOptions>(&command)) {
     return run_simulate_command(*simulate, std::cout, std::cerr);
+  }
+  if (const auto* consolidate = std::get_if<ConsolidateOptions>(&command)) {
+    return run_consolidate_command(*consolidate, std::cout, std::cerr);
   }
   return serve(std::get<ServeOptions>(command));
 }

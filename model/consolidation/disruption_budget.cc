@@ -3,8 +3,8 @@
 namespace epc {
 
 bool DisruptionBudget::covers(const Pod& pod) const {
-  return pod.namespace_name == namespace_name && !pod.labels.empty() &&
-         selector.matches(pod.labels);
+  return pod.namespace_name == namespace_name &&
+         (selects_every_pod || selector.matches(pod.labels));
 }
 
 std::vector<size_t> covering_budgets(const Pod& pod, std::span<const DisruptionBudget> budgets) {

@@ -2,11 +2,12 @@
 // API would let one more of its pods go.
 //
 // Consolidation plans evictions only where the API server would accept them, so it reads budgets as
-// the eviction subresource does (kubernetes pkg/registry/core/pod/storage/eviction.go): a budget
-// covers the pods of its own namespace whose labels its selector matches, and a nil or empty
-// selector covers nothing, not everything (LabelSelector's empty selector already matches nothing);
-// a pod without labels is covered by none. The planner spends `disruptions_allowed` as it plans
-// evictions, one per evicted pod a budget covers.
+// the eviction subresource does (kubernetes pkg/registry/core/pod/storage/eviction.go,
+// EvictionREST.getPodDisruptionBudgets): a budget covers the pods of its own namespace that
+// metav1.LabelSelectorAsSelector(spec.selector) matches. That makes a null selector cover no pod
+// and, in policy/v1, an empty selector ({}) cover every pod of the namespace, labelled or not
+// (policy/v1beta1's empty selector covered none; that API is gone since Kubernetes 1.25). The
+// planner spends `disruptions_allowed` as it plans evictions, one per evicted pod a budget covers.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,8 @@ struct DisruptionBudget {
   std::string namespace_name;
   std::string name;
   LabelSelector selector;  // spec.selector; default: none, which covers no pod
+  // spec.selector is {} (no matchLabels, no matchExpressions): every pod of the namespace.
+  bool selects_every_pod = false;
   // status.disruptionsAllowed: how many covered pods may be evicted now. The disruption controller
   // computes it from minAvailable/maxUnavailable and the healthy pods; the model only spends it.
   int32_t disruptions_allowed = 0;

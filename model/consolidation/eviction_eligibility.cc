@@ -14,7 +14,7 @@ bool opted_out(const Pod& pod) {
 }  // namespace
 
 bool stays_with_node(const Pod& pod) {
-  return pod.controller_kind == "DaemonSet";
+  return pod.mirror || pod.controller_kind == "DaemonSet";
 }
 
 std::optional<std::string> eviction_blocker(const Pod& pod, const EvictionRules& rules,

@@ -49,7 +49,10 @@ struct EvictionRules {
 };
 
 // The pod stays on its node when the node is drained, and does not keep the node from being
-// freed: its controller puts one on every node anyway (kubectl drain --ignore-daemonsets).
+// freed, as `kubectl drain` treats them (k8s.io/kubectl/pkg/drain/filters.go): a DaemonSet pod,
+// whose controller puts one on every node anyway (daemonSetFilter with --ignore-daemonsets), and a
+// mirror pod, the API's view of a static pod that belongs to the node itself (mirrorPodFilter
+// skips it). Neither is ever evicted.
 bool stays_with_node(const Pod& pod);
 
 // nullopt when `pod` may be evicted under `rules` and the budgets' current allowances; otherwise

@@ -8,6 +8,7 @@
 
 #include "model/quantity.h"
 #include "scheduler/cli/duration.h"
+#include "scheduler/wire/rfc3339.h"
 
 #ifndef EPC_VERSION
 #define EPC_VERSION "dev"
@@ -471,6 +472,61 @@ Result<Command> parse_simulate(std::span<const std::string> args) {
   return Command{std::move(options)};
 }
 
+// `consolidate`: each flag once.
+Result<void> apply_consolidate(std::string_view name, const std::string& value,
+                               ConsolidateOptions& options) {
+  if (name == "--cluster-file") {
+    options.cluster_file = value;
+  } else if (name == "--kubeconfig") {
+    options.kubeconfig = value;
+  } else if (name == "--config") {
+    options.config_file = value;
+  } else if (name == "--format") {
+    if (value == "table") {
+      options.format = PlanFormat::kTable;
+    } else if (value == "json") {
+      options.format = PlanFormat::kJson;
+    } else {
+      return make_error("expected table or json, got " + quoted(value));
+    }
+  } else if (name == "--now") {
+    Result<int64_t> now = parse_rfc3339(value);
+    if (!now) return now.error();
+    options.now_unix_seconds = *now;
+  } else {
+    return make_error("unknown flag");
+  }
+  return {};
+}
+
+Result<Command> parse_consolidate(std::span<const std::string> args) {
+  static const std::set<std::string_view> kNames = {"--cluster-file", "--kubeconfig", "--config",
+                                                    "--format", "--now"};
+  ConsolidateOptions options;
+  std::set<std::string> seen;
+  while (!args.empty()) {
+    const std::string& arg = args.front();
+    if (is_help(arg)) return Command{ShowHelp{}};
+    if (!arg.starts_with("--")) {
+      return make_error("consolidate: unexpected argument " + quoted(arg));
+    }
+    Result<FlagArgument> split = split_flag(args);
+    if (!split) return split.error();
+    if (!kNames.contains(split->name)) {
+      return make_error("consolidate: unknown flag " + quoted(split->name));
+    }
+    if (!seen.insert(split->name).second) return make_error(split->name + " given more than once");
+    if (Result<void> applied = apply_consolidate(split->name, split->value, options); !applied) {
+      return make_error(split->name + ": " + applied.error().message);
+    }
+    args = args.subspan(split->consumed);
+  }
+  if (options.cluster_file && options.kubeconfig) {
+    return make_error("consolidate: --cluster-file and --kubeconfig exclude each other");
+  }
+  return Command{std::move(options)};
+}
+
 }  // namespace
 
 Result<ListenAddress> parse_listen_address(std::string_view text) {
@@ -500,6 +556,7 @@ Result<Command> parse_command_line(std::span<const std::string> args) {
   if (command == "serve") return parse_serve(args.subspan(1));
   if (command == "config") return parse_config_command(args.subspan(1));
   if (command == "simulate") return parse_simulate(args.subspan(1));
+  if (command == "consolidate") return parse_consolidate(args.subspan(1));
   if (command.starts_with("-")) return make_error("unknown flag " + quoted(command));
   return make_error("unknown command " + quoted(command));
 }
@@ -519,6 +576,9 @@ std::string usage_text() {
                                strategy and print the comparison (docs/simulator.md)
   epc-extender simulate --generate FILE [--profile dcsv3|dcsv2] [--pods N] [--seed N]
                                write a synthetic trace (CSV)
+  epc-extender consolidate [--cluster-file FILE | --kubeconfig FILE] [flags]
+                               plan which confidential nodes to empty by moving their pods, and
+                               print the plan; evicts nothing (docs/consolidation.md)
 
 Flags of serve (--flag value or --flag=value):
   --listen ADDR:PORT     address to listen on (default 127.0.0.1:8888; port 0 picks a free one):
@@ -590,6 +650,17 @@ Flags of simulate:
                          clusters of 100 nodes or more, 100 scores every feasible node
   --format FORMAT        table (default), csv or json
   --svg FILE             also write a plot of confidential nodes in use over time
+
+Flags of consolidate:
+  --cluster-file FILE    plan for a kubectl List (kubectl get nodes,pods,pdb -A -o json) instead
+                         of the cluster itself
+  --kubeconfig FILE      read nodes, pods and PodDisruptionBudgets through this kubeconfig's
+                         current context (default: the in-cluster service account)
+  --config FILE          scoring config: its policy decides where pods may land, its
+                         consolidation section the budgets and limits (default: built-in)
+  --format FORMAT        table (default) or json
+  --now TIME             judge pods' ages at this RFC 3339 time instead of now, e.g.
+                         2026-12-06T12:00:00Z
 
 Endpoints: POST {prefix}/filter|prioritize|bind|preempt; GET /healthz, /readyz, /version,
 /metrics, /status, /debug/state.

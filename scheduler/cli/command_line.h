@@ -15,6 +15,8 @@
 //   epc-extender simulate (--cluster FILE --trace FILE | --openb DIR) [--policy NAME=FILE]...
 //                         [--seed N] [--format table|csv|json] [--svg FILE]
 //   epc-extender simulate --generate FILE [--profile dcsv3|dcsv2] [--pods N] [--seed N]
+//   epc-extender consolidate [--cluster-file FILE | --kubeconfig FILE] [--config FILE]
+//                            [--format table|json] [--now TIME]
 //
 // Parsing is a pure function of the arguments so that every flag and every error is unit-tested;
 // main() only acts on the result. Flags take their value as `--flag value` or `--flag=value`.
@@ -30,6 +32,7 @@
 #include <variant>
 
 #include "model/result.h"
+#include "scheduler/consolidate/consolidate_options.h"
 #include "scheduler/http/connection_deadlines.h"
 #include "scheduler/log/log_level.h"
 #include "simulator/simulate_options.h"
@@ -96,8 +99,8 @@ struct ConfigPrint {
   std::optional<std::string> file;  // none: the built-in defaults
 };
 
-using Command =
-    std::variant<ServeOptions, ShowHelp, ShowVersion, ConfigCheck, ConfigPrint, SimulateOptions>;
+using Command = std::variant<ServeOptions, ShowHelp, ShowVersion, ConfigCheck, ConfigPrint,
+                             SimulateOptions, ConsolidateOptions>;
 
 // `args` excludes the program name (argv[1..]).
 Result<Command> parse_command_line(std::span<const std::string> args);

@@ -1,11 +1,15 @@
 #include "scheduler/wire/kube_objects.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "model/label_selector.h"
+#include "scheduler/wire/rfc3339.h"
 
 namespace epc {
 namespace {
@@ -68,11 +72,51 @@ struct ObjectMeta {
   std::string uid;
   std::vector<std::pair<std::string, std::string>> labels;
   std::vector<std::pair<std::string, std::string>> annotations;
+  // kPodDisruption only.
+  std::string controller_kind;
+  bool mirror = false;
+  int64_t created_unix_seconds = 0;
 };
 
 // Which string maps of metadata to keep: node labels (any key may be selected on) and, of pod
 // annotations, only the extender's own (the rest can be large: last-applied-configuration).
-enum class MetaMaps { kNone, kLabels, kExtenderAnnotations };
+// kPodDisruption keeps those annotations too, and every label, the controller, the creation time
+// and the mirror annotation (PodDetail::kDisruption).
+enum class MetaMaps { kNone, kLabels, kExtenderAnnotations, kPodDisruption };
+
+// The annotation the kubelet puts on the API mirror of a static pod
+// (kubetypes.ConfigMirrorAnnotationKey).
+constexpr std::string_view kMirrorAnnotation = "kubernetes.io/config.mirror";
+
+// metadata.ownerReferences: the kind of the one reference with controller: true, as
+// metav1.GetControllerOf picks it (the first such reference); "" when none is.
+Result<std::string> read_controller_kind(JsonValue& value, const JsonPath& at) {
+  std::string controller_kind;
+  bool found = false;
+  Result<void> done =
+      read_array(value, at, [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+        std::string kind;
+        bool controller = false;
+        Result<void> fields = read_object(
+            item, item_at,
+            [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+              if (keys_equal(key, "kind")) return read_string_into(field, field_at, kind);
+              if (!keys_equal(key, "controller")) return {};
+              Result<bool> flag = read_bool(field, field_at);
+              if (!flag) return flag.error();
+              controller = *flag;
+              return {};
+            });
+        if (!fields) return fields;
+        if (controller && !found) {
+          controller_kind = std::move(kind);
+          found = true;
+        }
+        return {};
+      });
+  if (!done) return done.error();
+  return controller_kind;
+}
 
 // A map of strings; keys match exactly, as map keys do in Go. `keep` filters by key.
 template <class Keep>
@@ -117,6 +161,41 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
               field, field_at,
               [](std::string_view name) { return name.starts_with(kPodAnnotationPrefix); },
               meta.annotations);
+        }
+        if (maps != MetaMaps::kPodDisruption) return {};
+        if (keys_equal(key, "labels")) {
+          return read_string_map(
+              field, field_at, [](std::string_view) { return true; }, meta.labels);
+        }
+        if (keys_equal(key, "annotations")) {
+          Result<void> read = read_string_map(
+              field, field_at,
+              [](std::string_view name) {
+                return name.starts_with(kPodAnnotationPrefix) || name == kMirrorAnnotation;
+              },
+              meta.annotations);
+          if (!read) return read;
+          const auto mirror = std::find_if(
+              meta.annotations.begin(), meta.annotations.end(),
+              [](const auto& annotation) { return annotation.first == kMirrorAnnotation; });
+          meta.mirror = mirror != meta.annotations.end();
+          if (meta.mirror) meta.annotations.erase(mirror);
+          return {};
+        }
+        if (keys_equal(key, "ownerReferences")) {
+          Result<std::string> kind = read_controller_kind(field, field_at);
+          if (!kind) return kind.error();
+          meta.controller_kind = std::move(*kind);
+          return {};
+        }
+        if (keys_equal(key, "creationTimestamp")) {
+          Result<std::string> text = read_string(field, field_at);
+          if (!text) return text.error();
+          if (text->empty()) return {};  // null: metav1.Time's zero value, unknown
+          Result<int64_t> seconds = parse_rfc3339(*text);
+          if (!seconds) return error_at(field_at, seconds.error().message);
+          meta.created_unix_seconds = *seconds;
+          return {};
         }
         return {};
       });
@@ -373,19 +452,25 @@ Result<ResourceList> read_resource_list(JsonValue& value, const JsonPath& at,
   return list;
 }
 
-Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc) {
+Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc,
+                            PodDetail detail) {
   Pod pod;
+  const MetaMaps maps =
+      detail == PodDetail::kDisruption ? MetaMaps::kPodDisruption : MetaMaps::kExtenderAnnotations;
   Result<void> done = read_fields(
       object, at,
       [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
         if (keys_equal(key, "metadata")) {
-          Result<ObjectMeta> meta =
-              read_object_meta(field, field_at, MetaMaps::kExtenderAnnotations);
+          Result<ObjectMeta> meta = read_object_meta(field, field_at, maps);
           if (!meta) return meta.error();
           pod.name = std::move(meta->name);
           pod.namespace_name = std::move(meta->namespace_name);
           pod.uid = std::move(meta->uid);
           pod.annotations = std::move(meta->annotations);
+          pod.labels = std::move(meta->labels);
+          pod.controller_kind = std::move(meta->controller_kind);
+          pod.mirror = meta->mirror;
+          pod.created_unix_seconds = meta->created_unix_seconds;
           return {};
         }
         if (keys_equal(key, "spec")) return read_pod_spec(field, field_at, epc, pod);
@@ -419,6 +504,123 @@ Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcR
       });
   if (!done) return done.error();
   return node;
+}
+
+namespace {
+
+// metav1.LabelSelectorRequirement: key, operator, values.
+Result<LabelRequirement> read_label_requirement(JsonValue& value, const JsonPath& at) {
+  LabelRequirement requirement;
+  std::string op;
+  Result<void> done = read_object(
+      value, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "key")) return read_string_into(field, field_at, requirement.key);
+        if (keys_equal(key, "operator")) return read_string_into(field, field_at, op);
+        if (!keys_equal(key, "values")) return {};
+        return read_array(field, field_at,
+                          [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+                            Result<std::string> text = read_string(item, item_at);
+                            if (!text) return text.error();
+                            requirement.values.push_back(std::move(*text));
+                            return {};
+                          });
+      });
+  if (!done) return done.error();
+  // metav1.LabelSelectorOperator's values; the names match exactly, as Go's constants do.
+  if (op == "In") {
+    requirement.op = LabelOperator::kIn;
+  } else if (op == "NotIn") {
+    requirement.op = LabelOperator::kNotIn;
+  } else if (op == "Exists") {
+    requirement.op = LabelOperator::kExists;
+  } else if (op == "DoesNotExist") {
+    requirement.op = LabelOperator::kDoesNotExist;
+  } else {
+    return error_at(at.key("operator"), "unknown label selector operator \"" + op +
+                                            "\" (expected In, NotIn, Exists or DoesNotExist)");
+  }
+  return requirement;
+}
+
+// spec.selector of a PodDisruptionBudget, into `budget`: null leaves it covering nothing; {}
+// covers every pod of the namespace (metav1.LabelSelectorAsSelector: labels.Everything()).
+Result<void> read_budget_selector(JsonValue& value, const JsonPath& at, DisruptionBudget& budget) {
+  JsonObject object;
+  Result<bool> present = open_object(value, at, object);
+  if (!present) return present.error();
+  if (!*present) return {};
+  Labels match_labels;
+  std::vector<LabelRequirement> match_expressions;
+  Result<void> done = read_fields(
+      object, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "matchLabels")) {
+          return read_string_map(
+              field, field_at, [](std::string_view) { return true; }, match_labels);
+        }
+        if (!keys_equal(key, "matchExpressions")) return {};
+        return read_array(
+            field, field_at, [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
+              Result<LabelRequirement> requirement = read_label_requirement(item, item_at);
+              if (!requirement) return requirement.error();
+              match_expressions.push_back(std::move(*requirement));
+              return {};
+            });
+      });
+  if (!done) return done;
+  if (match_labels.empty() && match_expressions.empty()) {
+    budget.selects_every_pod = true;
+    return {};
+  }
+  Result<LabelSelector> selector =
+      LabelSelector::from_match(match_labels, std::move(match_expressions));
+  if (!selector) return error_at(at, selector.error().message);
+  budget.selector = std::move(*selector);
+  return {};
+}
+
+}  // namespace
+
+Result<DisruptionBudget> read_disruption_budget_fields(JsonObject& object, const JsonPath& at) {
+  DisruptionBudget budget;
+  Result<void> done = read_fields(
+      object, at,
+      [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "metadata")) {
+          Result<ObjectMeta> meta = read_object_meta(field, field_at);
+          if (!meta) return meta.error();
+          budget.name = std::move(meta->name);
+          budget.namespace_name = std::move(meta->namespace_name);
+          return {};
+        }
+        if (keys_equal(key, "spec")) {
+          return read_object(field, field_at,
+                             [&](std::string_view spec_key, JsonValue& spec_field,
+                                 const JsonPath& spec_at) -> Result<void> {
+                               if (!keys_equal(spec_key, "selector")) return {};
+                               return read_budget_selector(spec_field, spec_at, budget);
+                             });
+        }
+        if (keys_equal(key, "status")) {
+          return read_object(field, field_at,
+                             [&](std::string_view status_key, JsonValue& status_field,
+                                 const JsonPath& status_at) -> Result<void> {
+                               if (!keys_equal(status_key, "disruptionsAllowed")) return {};
+                               Result<int32_t> allowed = read_int32(status_field, status_at);
+                               if (!allowed) return allowed.error();
+                               if (*allowed < 0) {
+                                 return error_at(status_at, "must not be negative, got " +
+                                                                std::to_string(*allowed));
+                               }
+                               budget.disruptions_allowed = *allowed;
+                               return {};
+                             });
+        }
+        return {};
+      });
+  if (!done) return done.error();
+  return budget;
 }
 
 Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& epc) {

@@ -8,6 +8,7 @@
 // e.g. `Pod.spec.priority: expected an int32, got string "high"`.
 #pragma once
 
+#include "model/consolidation/disruption_budget.h"
 #include "model/epc_resources.h"
 #include "model/node.h"
 #include "model/pod.h"
@@ -38,9 +39,21 @@ struct NodeLabelKeys {
 Result<Pod> read_pod(JsonValue& value, const JsonPath& at, const EpcResources& epc);
 Result<Node> read_node(JsonValue& value, const JsonPath& at, const EpcResources& epc,
                        const NodeLabelKeys& labels = {});
+// How much of a pod to read. The verbs and the watch read what placement needs (kPlacement);
+// consolidation, which lists pods afresh before it plans, also needs to know whether a pod may be
+// evicted (kDisruption): all its labels (PodDisruptionBudget selectors), the kind of its
+// controller (ownerReferences), its creation time and the mirror annotation of static pods. Those
+// stay out of the hot path: a pod's labels are copied strings, per pod per event.
+enum class PodDetail { kPlacement, kDisruption };
+
 // The same for an object already opened (the cluster-file loader looks at `kind` first).
-Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc);
+Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc,
+                            PodDetail detail = PodDetail::kPlacement);
 Result<Node> read_node_fields(JsonObject& object, const JsonPath& at, const EpcResources& epc,
                               const NodeLabelKeys& labels = {});
+// A policy/v1 PodDisruptionBudget: namespace, name, spec.selector and status.disruptionsAllowed.
+// An invalid selector (an unknown operator, In without values) is an error naming it, as the API
+// server's validation would have refused it.
+Result<DisruptionBudget> read_disruption_budget_fields(JsonObject& object, const JsonPath& at);
 
 }  // namespace epc

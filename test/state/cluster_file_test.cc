@@ -129,6 +129,20 @@ TEST_F(ClusterFileTest, TerminatedPodsHoldNothingAndCountAsNeither) {
   EXPECT_EQ(record("n")->committed_bytes, 2 * kMi);
 }
 
+// `kubectl get nodes,pods,pdb -A -o json` makes one file for serve and consolidate alike: serve
+// reads the budgets and has no use for them.
+TEST_F(ClusterFileTest, PodDisruptionBudgetsAreAcceptedAndChangeNothing) {
+  Result<ClusterFileSummary> summary = load(list(
+      node("n", R"("64Mi")") + "," + pod("p", "n", R"("8Mi")") +
+      R"(,{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"b"},)"
+      R"("spec":{"selector":{"matchLabels":{"app":"p"}}},"status":{"disruptionsAllowed":0}})"));
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->nodes, 1u);
+  EXPECT_EQ(summary->bound_pods, 1u);
+  take_snapshot();
+  EXPECT_EQ(record("n")->committed_bytes, 8 * kMi);
+}
+
 TEST_F(ClusterFileTest, AnEmptyListIsFine) {
   Result<ClusterFileSummary> summary = load(list(""));
   ASSERT_TRUE(summary.ok()) << summary.error().message;
@@ -138,11 +152,12 @@ TEST_F(ClusterFileTest, AnEmptyListIsFine) {
 TEST_F(ClusterFileTest, UnsupportedOrMissingKindsNameTheItem) {
   EXPECT_EQ(
       load_error(list(node("n", R"("1Mi")") + R"(,{"kind":"Service","metadata":{"name":"s"}})")),
-      R"(test.json: items[1]: unsupported kind "Service" (expected Node or Pod))");
+      R"(test.json: items[1]: unsupported kind "Service" (expected Node, Pod or PodDisruptionBudget))");
   EXPECT_EQ(load_error(list(R"({"metadata":{"name":"x"}})")),
-            "test.json: items[0]: missing kind (expected Node or Pod)");
-  EXPECT_EQ(load_error(list(R"({"kind":"node","metadata":{"name":"x"}})")),
-            R"(test.json: items[0]: unsupported kind "node" (expected Node or Pod))");
+            "test.json: items[0]: missing kind (expected Node, Pod or PodDisruptionBudget)");
+  EXPECT_EQ(
+      load_error(list(R"({"kind":"node","metadata":{"name":"x"}})")),
+      R"(test.json: items[0]: unsupported kind "node" (expected Node, Pod or PodDisruptionBudget))");
   EXPECT_EQ(load_error(list(R"({"kind":7})")),
             "test.json: items[0].kind: expected a string, got number 7");
   EXPECT_EQ(load_error(list("[]")), "test.json: items[0]: expected an object, got array");

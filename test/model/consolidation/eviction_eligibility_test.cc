@@ -45,6 +45,9 @@ TEST(EvictionEligibility, EachRuleNamesItsReason) {
   Pod mirror = movable_pod("m", 16, "n1");
   mirror.mirror = true;
   EXPECT_EQ(blocker(mirror), "a mirror (static) pod: the kubelet runs it from a file");
+  // kubectl drain skips both: they belong to the node and do not keep it busy.
+  EXPECT_TRUE(stays_with_node(mirror));
+  EXPECT_FALSE(stays_with_node(movable_pod("r", 16, "n1")));
 
   Pod opted = movable_pod("o", 16, "n1");
   opted.annotations = {{"epc-extender.io/evict", "never"}};
@@ -81,13 +84,20 @@ TEST(EvictionEligibility, DisruptionBudgetsAsTheEvictionApiReadsThem) {
   EXPECT_EQ(blocker(pod, {}, {budget("web", "app=web", 1), budget("all", "app", 5)}),
             "covered by more than one PodDisruptionBudget (default/web, default/all), which the "
             "eviction API refuses");
-  // Another namespace's budget, and an empty selector, cover nothing.
+  // Another namespace's budget, and a null selector, cover nothing.
   EXPECT_EQ(blocker(pod, {}, {budget("web", "app=web", 0, "other")}), "");
-  EXPECT_EQ(blocker(pod, {}, {budget("empty", "", 0)}), "");
-  // Nor does any budget cover a pod without labels.
+  EXPECT_EQ(blocker(pod, {}, {budget("none", "", 0)}), "");
+  // policy/v1's empty selector ({}) covers every pod of its namespace, labelled or not.
+  DisruptionBudget every = budget("every", "", 0);
+  every.selects_every_pod = true;
   Pod bare = pod;
   bare.labels.clear();
+  EXPECT_EQ(blocker(bare, {}, {every}),
+            "PodDisruptionBudget default/every allows no more disruptions");
+  // A pod without labels matches what a selector's negations match, as labels.Selector does.
   EXPECT_EQ(blocker(bare, {}, {budget("web", "app", 0)}), "");
+  EXPECT_EQ(blocker(bare, {}, {budget("not-web", "app!=web", 0)}),
+            "PodDisruptionBudget default/not-web allows no more disruptions");
 }
 
 }  // namespace
