@@ -7,7 +7,7 @@ namespace epc {
 namespace {
 
 std::string clock_text(int32_t minute) {
-  char text[8];
+  char text[24];  // room for any int32, though a window's minutes are 0..1439
   std::snprintf(text, sizeof text, "%02d:%02d", minute / 60, minute % 60);
   return text;
 }
