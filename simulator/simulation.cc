@@ -8,9 +8,12 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <variant>
+#include <vector>
 
 #include "model/consolidation/plan_replay.h"
 #include "model/consolidation/planner.h"
+#include "model/consolidation/run_limits.h"
 #include "model/fit.h"
 #include "simulator/kube_plugins.h"
 #include "simulator/offline_bounds.h"
@@ -140,16 +143,15 @@ class Run {
   // let the policy place each recreated pod (kube-scheduler picks, not the plan) while the drained
   // nodes are kept out of the candidates. The drain completes within the tick.
   void consolidate(double now) {
-    const ConsolidationSettings& settings = config_->consolidation;
     const int64_t unix_now = kSimulationEpoch + static_cast<int64_t>(now);
-    if (settings.quiet_at(unix_now)) return;
-    while (!eviction_times_.empty() && eviction_times_.front() <= now - 3600) {
+    while (!eviction_times_.empty() && eviction_times_.front() <= unix_now - 3600) {
       eviction_times_.pop_front();
     }
-    const int64_t hour_left =
-        settings.max_evictions_per_hour - static_cast<int64_t>(eviction_times_.size());
-    const int64_t allowed = std::min(settings.max_evictions_per_run, hour_left);
-    if (allowed <= 0) return;
+    // Drains complete within the tick, so no node is still draining from an earlier one.
+    const std::vector<int64_t> last_hour(eviction_times_.begin(), eviction_times_.end());
+    const auto run = run_limits(config_->consolidation, last_hour, 0, unix_now);
+    if (std::holds_alternative<RunSkipped>(run)) return;
+    const ConsolidationLimits& limits = std::get<ConsolidationLimits>(run);
     std::vector<NodeRecord> records;
     std::vector<std::optional<double>> prices;
     records.reserve(nodes_.size());
@@ -181,10 +183,6 @@ class Run {
       }
       return std::nullopt;
     };
-    ConsolidationLimits limits;
-    limits.max_evictions = static_cast<size_t>(allowed);
-    limits.max_drained_nodes = static_cast<size_t>(settings.max_draining_nodes);
-    limits.eviction = {settings.max_priority, settings.min_pod_age_seconds, unix_now};
     const ConsolidationInput input{records, pods, {}, {}, prices};
     const ConsolidationPlan plan =
         plan_consolidation(input, placement_policy_, config_->resources, limits, cpu_memory);
@@ -227,7 +225,7 @@ class Run {
     node_of_.push_back(kNone);
     departs_at_.emplace_back();
     ++result_.evictions;
-    eviction_times_.push_back(now);
+    eviction_times_.push_back(kSimulationEpoch + static_cast<int64_t>(now));
     return pods_.size() - 1;
   }
 
@@ -388,7 +386,7 @@ class Run {
   const ScoringConfig* config_ = nullptr;
   std::shared_ptr<const PlacementPolicy> placement_policy_;
   double next_tick_ = 0;
-  std::deque<double> eviction_times_;  // within the trailing hour
+  std::deque<int64_t> eviction_times_;  // Unix seconds, within the trailing hour
   std::vector<size_t> pending_;        // arrival order
   std::priority_queue<Departure, std::vector<Departure>, std::greater<>> departures_;
   SimulationResult result_;
