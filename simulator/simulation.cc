@@ -387,7 +387,7 @@ class Run {
   std::shared_ptr<const PlacementPolicy> placement_policy_;
   double next_tick_ = 0;
   std::deque<int64_t> eviction_times_;  // Unix seconds, within the trailing hour
-  std::vector<size_t> pending_;        // arrival order
+  std::vector<size_t> pending_;         // arrival order
   std::priority_queue<Departure, std::vector<Departure>, std::greater<>> departures_;
   SimulationResult result_;
   double horizon_ = 0, start_ = 0, last_time_ = 0;

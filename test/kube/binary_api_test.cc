@@ -18,6 +18,7 @@
 #include "http_test_support.h"
 #include "kube_test_support.h"
 #include "test_http_client.h"
+#include "tls_test_support.h"
 
 namespace epc {
 namespace {
@@ -191,6 +192,54 @@ TEST_F(BinaryAgainstApiTest, PostsAnEventForAPodNoNodeFitsAndCountsIt) {
 
   extender.send_signal(SIGTERM);
   EXPECT_EQ(extender.wait_exit(10s), 0) << extender.stderr_text();
+}
+
+// `consolidate` reads the three lists through the kubeconfig, prints a plan, and only reads: no
+// eviction, no write of any kind reaches the API server.
+TEST_F(BinaryAgainstApiTest, ConsolidatePlansFromTheApiAndOnlyReads) {
+  test::FakeApiServer api;
+  ASSERT_TRUE(api.started());
+  const auto node = [](const std::string& name) {
+    return Json{{"kind", "Node"},
+                {"apiVersion", "v1"},
+                {"metadata", {{"name", name}}},
+                {"status", {{"allocatable", {{"sgx.intel.com/epc", "32Gi"}}}}}};
+  };
+  const auto pod = [](const std::string& name, const std::string& node_name) {
+    return Json{
+        {"kind", "Pod"},
+        {"apiVersion", "v1"},
+        {"metadata",
+         {{"name", name},
+          {"namespace", "team"},
+          {"ownerReferences",
+           {{{"kind", "ReplicaSet"}, {"name", "r"}, {"uid", "r"}, {"controller", true}}}}}},
+        {"spec",
+         {{"nodeName", node_name},
+          {"containers",
+           {{{"name", "c"}, {"resources", {{"requests", {{"sgx.intel.com/epc", "8Gi"}}}}}}}}}},
+        {"status", {{"phase", "Running"}}}};
+  };
+  api.put(node("n1"));
+  api.put(node("n2"));
+  api.put(pod("a", "n1"));
+  api.put(pod("b", "n1"));
+  api.put(pod("c", "n2"));
+  test::write_file(dir_.file("kubeconfig"), kubeconfig_for(api));
+  // The fake server stamps creationTimestamp now; judge ages long after, past minPodAge.
+  const std::string later = "2099-01-01T00:00:00Z";
+  const test::CommandResult result =
+      test::run_command({EPC_EXTENDER_BINARY, "consolidate", "--kubeconfig",
+                         dir_.file("kubeconfig"), "--format", "json", "--now", later});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Json plan = Json::parse(result.out);
+  EXPECT_EQ(plan["nodesToEmpty"], 1);
+  ASSERT_EQ(plan["drained"].size(), 1u);
+  EXPECT_EQ(plan["drained"][0]["node"], "n2");
+  EXPECT_EQ(plan["drained"][0]["moves"][0]["to"], "n1");
+  for (const Json& request : api.requests()) {
+    EXPECT_EQ(request["method"], "GET") << request["path"];
+  }
 }
 
 }  // namespace
