@@ -11,22 +11,19 @@
 #include "model/scoring/bestfit.h"
 #include "model/scoring/ratio.h"
 #include "model/scoring/spread.h"
+#include "test/config/config_text.h"
 
 namespace epc {
 namespace {
 
-const std::string kHeader = "apiVersion: epc-extender.io/v1alpha1\nkind: ScoringConfig\n";
+using test::kConfigHeader;
 
 std::string error_of(const std::string& body) {
-  const auto config = parse_config(kHeader + body);
-  EXPECT_FALSE(config.ok()) << body;
-  return config.ok() ? std::string() : config.error().message;
+  return test::config_error(body);
 }
 
 ScoringConfig parsed(const std::string& body) {
-  auto config = parse_config(kHeader + body);
-  EXPECT_TRUE(config.ok()) << config.error().message;
-  return config.ok() ? *config : ScoringConfig{};
+  return test::parsed_config(body);
 }
 
 TEST(ScoringConfigOptions, ReadsEveryKey) {
@@ -163,7 +160,7 @@ TEST(ScoringConfigOptions, OverrideAndExtenderErrors) {
             "overrides.allowed[2]: \"strategy\" is listed twice");
   EXPECT_EQ(error_of("extender:\n  weight: 0\n"),
             "extender.weight: must be > 0 while verbs include prioritize, got 0");
-  EXPECT_TRUE(parse_config(kHeader + "extender:\n  weight: 0\n  verbs: [filter]\n").ok());
+  EXPECT_TRUE(parse_config(kConfigHeader + "extender:\n  weight: 0\n  verbs: [filter]\n").ok());
   EXPECT_EQ(error_of("extender:\n  verbs: [filter, score]\n"),
             "extender.verbs[1]: must be one of filter, prioritize, bind, preempt; got \"score\"");
 }

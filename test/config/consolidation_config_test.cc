@@ -5,22 +5,19 @@
 
 #include "config/config_printer.h"
 #include "config/scoring_config.h"
+#include "test/config/config_text.h"
 
 namespace epc {
 namespace {
 
-const std::string kHeader = "apiVersion: epc-extender.io/v1alpha1\nkind: ScoringConfig\n";
+using test::kConfigHeader;
 
 std::string error_of(const std::string& body) {
-  const auto config = parse_config(kHeader + body);
-  EXPECT_FALSE(config.ok()) << body;
-  return config.ok() ? std::string() : config.error().message;
+  return test::config_error(body);
 }
 
 ConsolidationSettings parsed(const std::string& body) {
-  auto config = parse_config(kHeader + body);
-  EXPECT_TRUE(config.ok()) << config.error().message;
-  return config.ok() ? config->consolidation : ConsolidationSettings{};
+  return test::parsed_config(body).consolidation;
 }
 
 TEST(ConsolidationConfig, OffAndCautiousByDefault) {
@@ -87,7 +84,7 @@ TEST(ConsolidationConfig, ErrorsNameTheKeyAndTheValue) {
 }
 
 TEST(ConsolidationConfig, PrintingRoundTrips) {
-  auto config = parse_config(kHeader +
+  auto config = parse_config(kConfigHeader +
                              "consolidation: {enabled: true, interval: 1h5m7s, minPodAge: 0s, "
                              "quietHours: [\"23:15-01:00\"]}\n");
   ASSERT_TRUE(config.ok()) << config.error().message;

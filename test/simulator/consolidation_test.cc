@@ -6,6 +6,7 @@
 #include "simulator/report.h"
 #include "simulator/simulate_command.h"
 #include "simulator/simulation.h"
+#include "test/simulator/trace_pods.h"
 
 namespace epc {
 namespace {
@@ -22,19 +23,7 @@ std::unique_ptr<SchedulingPolicy> binpack(const std::string& consolidation) {
   return make_extender_policy("binpack", std::move(*config));
 }
 
-TracePod pod(std::string name, double arrival, int64_t epc_gi, std::optional<double> duration,
-             int32_t priority = 0) {
-  TracePod p;
-  p.name = std::move(name);
-  p.namespace_name = "default";
-  p.arrival_seconds = arrival;
-  p.duration_seconds = duration;
-  p.epc_bytes = epc_gi * kGi;
-  p.cpu_milli = 500;
-  p.memory_bytes = kGi;
-  p.priority = priority;
-  return p;
-}
+using test::trace_pod;
 
 // Three 8 GiB nodes filled two 4 GiB pods each; at t=100 one pod per node leaves, and three half
 // empty nodes remain until the horizon at t=3600.
@@ -49,10 +38,10 @@ Fragmented fragmented(int32_t priority = 0) {
     f.nodes.push_back({"conf-" + std::to_string(i), "conf", 8 * kGi, 4000, 16 * kGi, {}, 0.904});
   }
   for (int i = 0; i < 6; ++i) {
-    f.trace.push_back(pod("p" + std::to_string(i), i, 4,
-                          i % 2 ? std::optional<double>(100) : std::nullopt, priority));
+    f.trace.push_back(trace_pod("p" + std::to_string(i), i, 4,
+                                i % 2 ? std::optional<double>(100) : std::nullopt, priority));
   }
-  TracePod end = pod("end", 3600, 0, std::nullopt);
+  TracePod end = trace_pod("end", 3600, 0, std::nullopt);
   end.cpu_milli = 1;
   f.trace.push_back(end);
   return f;

@@ -4,6 +4,7 @@
 
 #include "config/scoring_config.h"
 #include "simulator/simulation.h"
+#include "test/simulator/trace_pods.h"
 
 namespace epc {
 namespace {
@@ -18,18 +19,7 @@ std::vector<NodeSpec> confidential_nodes(size_t count, int64_t epc_gi) {
   return nodes;
 }
 
-TracePod pod(std::string name, double arrival, int64_t epc_gi,
-             std::optional<double> duration = std::nullopt) {
-  TracePod p;
-  p.name = std::move(name);
-  p.namespace_name = "default";
-  p.arrival_seconds = arrival;
-  p.duration_seconds = duration;
-  p.epc_bytes = epc_gi * kGi;
-  p.cpu_milli = 500;
-  p.memory_bytes = kGi;
-  return p;
-}
+using test::trace_pod;
 
 std::unique_ptr<SchedulingPolicy> binpack() {
   Result<ScoringConfig> config = parse_config(
@@ -44,7 +34,7 @@ TEST(Simulation, BinpackUsesFewerNodesThanKubeDefault) {
   // the emptier node (cpu 500m/4000m: score 87+93 vs 75+...); epc-extender's binpack ranks the
   // first node 10 (2/8 full after) against 9 (1/8), and 10 × 5 × 10 outweighs the plugins.
   const std::vector<NodeSpec> nodes = confidential_nodes(2, 8);
-  const Trace trace = {pod("a", 0, 1), pod("b", 1, 1), pod("end", 10, 0)};
+  const Trace trace = {trace_pod("a", 0, 1), trace_pod("b", 1, 1), trace_pod("end", 10, 0)};
   auto kube = make_kube_default_policy();
   const SimulationResult spread = simulate(nodes, trace, *kube, 1);
   auto packer = binpack();
@@ -69,7 +59,7 @@ TEST(Simulation, BinpackUsesFewerNodesThanKubeDefault) {
 TEST(Simulation, PendingPodIsRetriedWhenRoomIsFreed) {
   // b (3 GiB) cannot fit beside a (3 GiB) on a 4 GiB node; it waits until a leaves at t=5.
   const std::vector<NodeSpec> nodes = confidential_nodes(1, 4);
-  const Trace trace = {pod("a", 0, 3, 5), pod("b", 1, 3), pod("end", 10, 0)};
+  const Trace trace = {trace_pod("a", 0, 3, 5), trace_pod("b", 1, 3), trace_pod("end", 10, 0)};
   auto kube = make_kube_default_policy();
   const SimulationResult result = simulate(nodes, trace, *kube, 1);
   EXPECT_EQ(result.placed, 3u);
@@ -86,7 +76,8 @@ TEST(Simulation, StrandedEpcAndPendingPodsFfdCouldPlace) {
   // GiB stays free on each node and the 4 GiB pod waits: 6 GiB stranded, and FFD (4 | 1+1) would
   // have placed it. binpack keeps one node empty for it.
   const std::vector<NodeSpec> nodes = confidential_nodes(2, 4);
-  const Trace trace = {pod("a", 0, 1), pod("b", 1, 1), pod("big", 2, 4), pod("end", 10, 0)};
+  const Trace trace = {trace_pod("a", 0, 1), trace_pod("b", 1, 1), trace_pod("big", 2, 4),
+                       trace_pod("end", 10, 0)};
   auto kube = make_kube_default_policy();
   const SimulationResult spread = simulate(nodes, trace, *kube, 1);
   EXPECT_EQ(spread.pending, 1u);
@@ -104,7 +95,7 @@ TEST(Simulation, PlainPodsAreSteeredOffConfidentialNodesOnlyByTheExtender) {
   std::vector<NodeSpec> nodes = confidential_nodes(1, 8);
   nodes.push_back({"general-0", "general", 0, 4000, 16 * kGi, {}});
   Trace trace;
-  for (int i = 0; i < 4; ++i) trace.push_back(pod("web-" + std::to_string(i), i, 0));
+  for (int i = 0; i < 4; ++i) trace.push_back(trace_pod("web-" + std::to_string(i), i, 0));
   auto kube = make_kube_default_policy();
   EXPECT_EQ(simulate(nodes, trace, *kube, 1).non_epc_on_confidential, 2u);  // alternates
   auto packer = binpack();
@@ -113,7 +104,7 @@ TEST(Simulation, PlainPodsAreSteeredOffConfidentialNodesOnlyByTheExtender) {
 
 TEST(Simulation, TiesAreBrokenBySeedReproducibly) {
   const std::vector<NodeSpec> nodes = confidential_nodes(8, 8);
-  const Trace trace = {pod("a", 0, 1), pod("end", 1, 0)};
+  const Trace trace = {trace_pod("a", 0, 1), trace_pod("end", 1, 0)};
   auto kube = make_kube_default_policy();
   const SimulationResult first = simulate(nodes, trace, *kube, 42);
   const SimulationResult again = simulate(nodes, trace, *kube, 42);
@@ -132,7 +123,7 @@ TEST(Simulation, KubeSchedulerSamplesNodesFromARotatingStart) {
   // 100 nodes) filters nodes 0..99 for the first pod and 100..199 for the second, so binpack
   // never sees the first pod's node and opens a second one. Scoring every node packs both on one.
   const std::vector<NodeSpec> nodes = confidential_nodes(200, 8);
-  const Trace trace = {pod("a", 0, 1), pod("b", 1, 1), pod("end", 10, 0)};
+  const Trace trace = {trace_pod("a", 0, 1), trace_pod("b", 1, 1), trace_pod("end", 10, 0)};
   auto packer = binpack();
   EXPECT_EQ(simulate(nodes, trace, *packer, 1).peak_nodes_in_use, 2u);
   packer->set_percentage_of_nodes_to_score(100);
