@@ -1,20 +1,33 @@
 #include "model/cluster_state.h"
 
+#include <algorithm>
+
 namespace epc {
 
-ClusterSnapshot::ClusterSnapshot() : nodes_(std::make_shared<const NodeTable>()) {}
-
-ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
-                                 ReservationMap reservations)
-    : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {
-  for (const auto& [pod, reservation] : reservations_) {
-    reserved_by_node_[reservation.node_name] += reservation.bytes;
+SnapshotReservations::SnapshotReservations(ReservationMap reservations)
+    : by_pod(std::move(reservations)) {
+  for (const auto& [pod, reservation] : by_pod) {
+    by_node[reservation.node_name] += reservation.bytes;
+    earliest_expiry = std::min(earliest_expiry, reservation.expires);
   }
 }
 
+ClusterSnapshot::ClusterSnapshot()
+    : nodes_(std::make_shared<const NodeTable>()),
+      reservations_(std::make_shared<const SnapshotReservations>(ReservationMap{})) {}
+
+ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
+                                 ReservationMap reservations)
+    : ClusterSnapshot(std::move(nodes),
+                      std::make_shared<const SnapshotReservations>(std::move(reservations))) {}
+
+ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
+                                 std::shared_ptr<const SnapshotReservations> reservations)
+    : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {}
+
 int64_t ClusterSnapshot::reserved_bytes(std::string_view name) const {
-  auto it = reserved_by_node_.find(name);
-  return it == reserved_by_node_.end() ? 0 : it->second;
+  auto it = reservations_->by_node.find(name);
+  return it == reservations_->by_node.end() ? 0 : it->second;
 }
 
 int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
@@ -23,17 +36,14 @@ int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
 }
 
 bool ClusterSnapshot::has_expired_reservations(SteadyTime now) const {
-  for (const auto& [pod, reservation] : reservations_) {
-    if (reservation.expires <= now) return true;
-  }
-  return false;
+  return reservations_->earliest_expiry <= now;
 }
 
 NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord record) const {
   record.reserved_bytes = reserved_bytes(record.name);
   if (record.reserved_bytes == 0 || pod_id.empty()) return record;
-  auto own = reservations_.find(std::string(pod_id));
-  if (own != reservations_.end() && own->second.node_name == record.name) {
+  auto own = reservations_->by_pod.find(std::string(pod_id));
+  if (own != reservations_->by_pod.end() && own->second.node_name == record.name) {
     record.reserved_bytes -= own->second.bytes;
   }
   return record;
@@ -41,6 +51,7 @@ NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord recor
 
 ClusterState::ClusterState(EpcResources resources)
     : nodes_(std::make_shared<const NodeTable>()),
+      reservations_(std::make_shared<const SnapshotReservations>(ReservationMap{})),
       ledger_(std::move(resources)),
       snapshot_(std::make_shared<const ClusterSnapshot>()) {}
 
@@ -48,12 +59,19 @@ void ClusterState::publish() {
   // One pointer per shard: the ledger's next change clones only the shards it touches, so this
   // snapshot's records stay as they are. Reservations are not in the table; the snapshot carries
   // them beside it.
-  nodes_ = std::make_shared<const NodeTable>(ledger_.node_table());
+  if (!nodes_->same_storage_as(ledger_.node_table())) {
+    nodes_ = std::make_shared<const NodeTable>(ledger_.node_table());
+  }
   publish_reservations();
 }
 
 void ClusterState::publish_reservations() {
-  snapshot_.store(std::make_shared<const ClusterSnapshot>(nodes_, ledger_.reservations()));
+  // Comparing costs a look-up per reservation; copying, an allocation per reservation and per node
+  // holding one, and as many frees when the snapshot goes.
+  if (reservations_->by_pod != ledger_.reservations()) {
+    reservations_ = std::make_shared<const SnapshotReservations>(ledger_.reservations());
+  }
+  snapshot_.store(std::make_shared<const ClusterSnapshot>(nodes_, reservations_));
 }
 
 }  // namespace epc

@@ -30,14 +30,27 @@ namespace epc {
 // that reserves (one per scheduled pod) publishes a new snapshot sharing the node table instead of
 // copying it. node() therefore reports reserved_bytes 0: decisions read nodes through as_seen_by.
 // The node table itself shares every shard but the changed ones with the previous snapshot's.
+// The reservations a snapshot carries, with what decisions read of them worked out once: the EPC
+// reserved per node and the earliest expiry. Shared between snapshots until reservations change:
+// most snapshots are published for a watch event that leaves them as they were.
+struct SnapshotReservations {
+  explicit SnapshotReservations(ReservationMap reservations);
+
+  ReservationMap by_pod;
+  std::unordered_map<std::string, int64_t, NodeNameHash, std::equal_to<>> by_node;
+  SteadyTime earliest_expiry = SteadyTime::max();
+};
+
 class ClusterSnapshot {
  public:
   ClusterSnapshot();
   ClusterSnapshot(std::shared_ptr<const NodeTable> nodes, ReservationMap reservations);
+  ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
+                  std::shared_ptr<const SnapshotReservations> reservations);
 
   const NodeRecord* node(std::string_view name) const { return nodes_->find(name); }
   const NodeTable& nodes() const { return *nodes_; }
-  const ReservationMap& reservations() const { return reservations_; }
+  const ReservationMap& reservations() const { return reservations_->by_pod; }
   // EPC reserved on `name` for pods being placed there.
   int64_t reserved_bytes(std::string_view name) const;
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
@@ -50,8 +63,7 @@ class ClusterSnapshot {
 
  private:
   std::shared_ptr<const NodeTable> nodes_;
-  ReservationMap reservations_;
-  std::unordered_map<std::string, int64_t, NodeNameHash, std::equal_to<>> reserved_by_node_;
+  std::shared_ptr<const SnapshotReservations> reservations_;  // never null
 };
 
 class ClusterState {
@@ -120,7 +132,11 @@ class ClusterState {
   void publish_reservations();
 
   mutable std::mutex writer_;
-  std::shared_ptr<const NodeTable> nodes_;  // the node table of the last full publish
+  // What the last snapshot was published from. A publish copies the ledger's table or reservations
+  // only when they differ from these, so a change that touched neither (a pending pod's event)
+  // costs no copy, and the shards' reference counts are not touched 256 times for nothing.
+  std::shared_ptr<const NodeTable> nodes_;
+  std::shared_ptr<const SnapshotReservations> reservations_;
   EpcLedger ledger_;
   std::atomic<std::shared_ptr<const ClusterSnapshot>> snapshot_;
 };

@@ -53,6 +53,8 @@ struct Reservation {
   std::string node_name;
   int64_t bytes = 0;
   SteadyTime expires;
+
+  friend bool operator==(const Reservation&, const Reservation&) = default;
 };
 using ReservationMap = std::unordered_map<std::string, Reservation>;  // by pod identity
 

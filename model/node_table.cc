@@ -88,6 +88,10 @@ size_t NodeTable::shards_shared_with(const NodeTable& other) const {
   return shared;
 }
 
+bool NodeTable::same_storage_as(const NodeTable& other) const {
+  return size_ == other.size_ && shards_ == other.shards_;
+}
+
 size_t NodeTable::shards_in_use() const {
   size_t in_use = 0;
   for (const std::shared_ptr<Shard>& shard : shards_) {

@@ -51,6 +51,9 @@ class NodeTable {
   // How many shards this table shares with `other` (the same storage, not just equal contents);
   // lets tests see that a copy changed by one node kept the rest shared.
   size_t shards_shared_with(const NodeTable& other) const;
+  // Whether this table and `other` hold the same shards (the same storage, not just equal
+  // contents), which proves they hold the same records: a shared shard is never changed in place.
+  bool same_storage_as(const NodeTable& other) const;
   // How many shards hold at least one record.
   size_t shards_in_use() const;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
@@ -154,6 +155,51 @@ TEST(ClusterState, OnePodsChangeSharesAllButTheTouchedShard) {
   }
   EXPECT_GE(same, kNodes - 20);
   EXPECT_LT(same, kNodes);
+}
+
+// Most snapshots are published for a change that leaves the node table or the reservations as
+// they were (a pending pod's event; a reservation, which changes no record). Such a snapshot
+// shares the unchanged part with the one before, the same objects, and still shows every change.
+TEST(ClusterState, ASnapshotSharesWhatTheChangeLeftAlone) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n1", "128Mi"));
+    ledger.upsert_node(epc_node("n2", "128Mi"));
+    ASSERT_TRUE(ledger.upsert_pod(epc_pod("held", "16Mi")).ok());
+  });
+  const auto start = state.snapshot();
+  const auto now = std::chrono::steady_clock::now();
+  state.reserve(BindRequest{"default", "held", "uid-held", "n1"}, now,
+                now + std::chrono::minutes(1));
+  const auto reserved = state.snapshot();
+  EXPECT_EQ(&reserved->nodes(), &start->nodes()) << "a reservation changes no node record";
+  EXPECT_EQ(start->reserved_bytes("n1"), 0);
+  EXPECT_EQ(reserved->reserved_bytes("n1"), 16 * kMi);
+
+  // A pending pod's event touches neither the table nor the reservations.
+  ASSERT_TRUE(
+      state.modify([](EpcLedger& ledger) { return ledger.upsert_pod(epc_pod("waiting", "8Mi")); })
+          .ok());
+  const auto pending = state.snapshot();
+  EXPECT_EQ(&pending->nodes(), &reserved->nodes());
+  EXPECT_EQ(&pending->reservations(), &reserved->reservations());
+
+  // The binding ends the reservation and commits the EPC: both parts are new, the old unchanged.
+  ASSERT_TRUE(state
+                  .modify([](EpcLedger& ledger) {
+                    return ledger.upsert_pod(epc_pod("held", "16Mi", "n1", PodPhase::Running));
+                  })
+                  .ok());
+  const auto bound = state.snapshot();
+  EXPECT_NE(&bound->nodes(), &pending->nodes());
+  EXPECT_NE(&bound->reservations(), &pending->reservations());
+  EXPECT_EQ(bound->reserved_bytes("n1"), 0);
+  EXPECT_EQ(bound->committed_bytes("n1"), 16 * kMi);
+  EXPECT_EQ(pending->reserved_bytes("n1"), 16 * kMi);
+  EXPECT_EQ(pending->committed_bytes("n1"), 0);
+  EXPECT_FALSE(bound->has_expired_reservations(now + std::chrono::hours(1)));
+  EXPECT_TRUE(pending->has_expired_reservations(now + std::chrono::minutes(1)));
+  EXPECT_FALSE(pending->has_expired_reservations(now));
 }
 
 }  // namespace
