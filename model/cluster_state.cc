@@ -17,11 +17,6 @@ ClusterSnapshot::ClusterSnapshot()
       reservations_(std::make_shared<const SnapshotReservations>(ReservationMap{})) {}
 
 ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
-                                 ReservationMap reservations)
-    : ClusterSnapshot(std::move(nodes),
-                      std::make_shared<const SnapshotReservations>(std::move(reservations))) {}
-
-ClusterSnapshot::ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
                                  std::shared_ptr<const SnapshotReservations> reservations)
     : nodes_(std::move(nodes)), reservations_(std::move(reservations)) {}
 

@@ -44,7 +44,6 @@ struct SnapshotReservations {
 class ClusterSnapshot {
  public:
   ClusterSnapshot();
-  ClusterSnapshot(std::shared_ptr<const NodeTable> nodes, ReservationMap reservations);
   ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
                   std::shared_ptr<const SnapshotReservations> reservations);
 

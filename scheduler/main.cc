@@ -137,12 +137,6 @@ int print_config(const ConfigPrint& command) {
   return 0;
 }
 
-std::optional<std::string> environment(std::string_view name) {
-  const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
 // The state source and, for the API, the binder that creates Bindings through it.
 struct Sources {
   std::unique_ptr<StateSource> state;
@@ -161,12 +155,8 @@ Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
     sources.state = std::make_unique<ClusterFileSource>(
         *options.cluster_file, state, logger.sink(LogLevel::kInfo, "cluster-file"));
   } else {
-    Result<KubeConnection> connection = options.kubeconfig ? load_kubeconfig(*options.kubeconfig)
-                                                           : in_cluster_connection(environment);
-    if (!connection) {
-      return make_error(connection.error().message +
-                        " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
-    }
+    Result<KubeConnection> connection = connection_for(options.kubeconfig);
+    if (!connection) return connection.error();
     if (options.recheck_reads > 0) {
       Result<std::unique_ptr<ApiClient>> client = ApiClient::create(
           *connection,

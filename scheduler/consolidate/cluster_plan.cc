@@ -29,18 +29,14 @@ Result<ClusterPlan> plan_cluster(const ClusterObjects& objects, const ScoringCon
             [](const NodeRecord& a, const NodeRecord& b) { return a.name < b.name; });
 
   ClusterPlan result;
-  // `consolidate` shows what a run would do now, quiet hours or not, so those are only reported.
-  ConsolidationSettings settings = config.consolidation;
-  if (settings.quiet_at(now_unix_seconds)) {
-    const auto skipped = run_limits(settings, {}, 0, now_unix_seconds);
-    if (const auto* why = std::get_if<RunSkipped>(&skipped)) result.live_run_skipped = why->reason;
-    settings.quiet_hours.clear();
-  }
-  const auto limits = run_limits(settings, {}, 0, now_unix_seconds);
-  if (const auto* why = std::get_if<RunSkipped>(&limits)) {
-    result.live_run_skipped = why->reason;
-    return result;
-  }
+  // What a live run would do now, and the limits to plan with: `consolidate` shows the plan
+  // whatever the hour, so quiet hours are only reported.
+  const auto live = run_limits(config.consolidation, {}, 0, now_unix_seconds);
+  if (const auto* why = std::get_if<RunSkipped>(&live)) result.live_run_skipped = why->reason;
+  ConsolidationSettings planning = config.consolidation;
+  planning.quiet_hours.clear();
+  const auto limits = run_limits(planning, {}, 0, now_unix_seconds);
+  if (std::holds_alternative<RunSkipped>(limits)) return result;
   const auto policy = std::make_shared<const PlacementPolicy>(config.policy);
   const ConsolidationInput input{records, bound, objects.budgets, {}, {}};
   result.plan =

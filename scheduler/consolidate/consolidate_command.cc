@@ -1,7 +1,6 @@
 #include "scheduler/consolidate/consolidate_command.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,20 +17,10 @@
 namespace epc {
 namespace {
 
-std::optional<std::string> environment(std::string_view name) {
-  const char* value = std::getenv(std::string(name).c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
 Result<ClusterObjects> read_cluster_api(const ConsolidateOptions& options,
                                         const EpcResources& epc) {
-  Result<KubeConnection> connection = options.kubeconfig ? load_kubeconfig(*options.kubeconfig)
-                                                         : in_cluster_connection(environment);
-  if (!connection) {
-    return make_error(connection.error().message +
-                      " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
-  }
+  Result<KubeConnection> connection = connection_for(options.kubeconfig);
+  if (!connection) return connection.error();
   Result<std::unique_ptr<ApiClient>> client =
       ApiClient::create(*connection, {.user_agent = "epc-extender/consolidate"});
   if (!client) return client.error();

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -172,6 +173,21 @@ Result<KubeConnection> load_kubeconfig(const std::string& path, const std::strin
   } catch (const YAML::Exception& error) {
     return make_error("kubeconfig " + path + ": " + error.what());
   }
+}
+
+Result<KubeConnection> connection_for(const std::optional<std::string>& kubeconfig) {
+  const auto process_environment = [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  Result<KubeConnection> connection =
+      kubeconfig ? load_kubeconfig(*kubeconfig) : in_cluster_connection(process_environment);
+  if (!connection) {
+    return make_error(connection.error().message +
+                      " (outside a cluster, pass --kubeconfig FILE or --cluster-file FILE)");
+  }
+  return connection;
 }
 
 }  // namespace epc

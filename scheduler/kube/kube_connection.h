@@ -44,4 +44,9 @@ Result<KubeConnection> in_cluster_connection(
 // the file and the missing or bad entry.
 Result<KubeConnection> load_kubeconfig(const std::string& path, const std::string& context = "");
 
+// What serve and consolidate connect with: `kubeconfig` when given, otherwise the in-cluster
+// service account read from this process's environment. Its error says how to run outside a
+// cluster.
+Result<KubeConnection> connection_for(const std::optional<std::string>& kubeconfig);
+
 }  // namespace epc
