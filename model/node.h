@@ -5,6 +5,8 @@
 // cluster files, some test fixtures) says nothing either way.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,9 @@ struct Node {
   bool unreachable = false;
   // What the scoring config's confidentialNodes.selector and pools.labelKey look at.
   Labels labels;
+  // Set while the node carries consolidation's drain taint (model/consolidation/drain_taint.h):
+  // the Unix second its drain began.
+  std::optional<int64_t> draining_since;
 };
 
 }  // namespace epc

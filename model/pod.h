@@ -66,6 +66,9 @@ struct Pod {
   Labels labels;
   // metadata.creationTimestamp in Unix seconds; 0 when unknown.
   int64_t created_unix_seconds = 0;
+  // metadata.deletionTimestamp is set: the pod is leaving its node already (an eviction or a
+  // delete in its grace period), so there is nothing left to evict.
+  bool terminating = false;
 
   // "namespace/name", the way kubectl and kube-scheduler's logs name a pod.
   std::string key() const { return namespace_name + "/" + name; }

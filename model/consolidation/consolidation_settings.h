@@ -23,6 +23,8 @@ struct QuietWindow {
 
 struct ConsolidationSettings {
   bool enabled = false;
+  // The live loop plans, confirms and reports, and changes nothing (no taint, no eviction).
+  bool dry_run = false;
   int64_t interval_seconds = 600;  // how often a plan is made
   int64_t max_evictions_per_run = 10;
   int64_t max_evictions_per_hour = 30;  // over any trailing hour
@@ -36,6 +38,9 @@ struct ConsolidationSettings {
   // workload still starting up is not disturbed.
   int64_t min_pod_age_seconds = 600;
   std::vector<QuietWindow> quiet_hours;  // nothing is evicted inside any of them
+  // How long a node emptied by a live run keeps its drain taint (drain_review.h), so that new pods
+  // keep off it while an autoscaler removes it; it counts against max_draining_nodes meanwhile.
+  int64_t drain_hold_seconds = 1800;
 
   bool quiet_at(int64_t unix_seconds) const;
 };

@@ -22,6 +22,7 @@ std::optional<std::string> eviction_blocker(const Pod& pod, const EvictionRules&
   if (pod.mirror) return "a mirror (static) pod: the kubelet runs it from a file";
   if (stays_with_node(pod)) return "a DaemonSet pod: it is recreated on the same node";
   if (pod.controller_kind.empty()) return "no controller would recreate it";
+  if (pod.terminating) return "it is being deleted already";
   if (opted_out(pod)) {
     return "annotated " + std::string(kEvictAnnotation) + ": \"" + std::string(kEvictNever) + "\"";
   }

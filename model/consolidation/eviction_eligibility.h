@@ -18,6 +18,7 @@
 // - pods above the configured priority limit, and always system-critical ones (priority
 //   ≥ 2000000000, system-cluster-critical and system-node-critical);
 // - pods younger than the configured minimum age, when their creation time is known;
+// - pods being deleted already (metadata.deletionTimestamp set): they are leaving;
 // - pods the eviction API would refuse for their PodDisruptionBudget.
 #pragma once
 

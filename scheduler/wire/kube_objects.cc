@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/consolidation/drain_taint.h"
 #include "model/label_selector.h"
 #include "scheduler/wire/rfc3339.h"
 
@@ -76,6 +77,7 @@ struct ObjectMeta {
   std::string controller_kind;
   bool mirror = false;
   int64_t created_unix_seconds = 0;
+  bool deleting = false;  // metadata.deletionTimestamp is set
 };
 
 // Which string maps of metadata to keep: node labels (any key may be selected on) and, of pod
@@ -195,6 +197,12 @@ Result<ObjectMeta> read_object_meta(JsonValue& value, const JsonPath& at,
           Result<int64_t> seconds = parse_rfc3339(*text);
           if (!seconds) return error_at(field_at, seconds.error().message);
           meta.created_unix_seconds = *seconds;
+          return {};
+        }
+        if (keys_equal(key, "deletionTimestamp")) {
+          Result<std::string> text = read_string(field, field_at);
+          if (!text) return text.error();
+          meta.deleting = !text->empty();
           return {};
         }
         return {};
@@ -421,10 +429,27 @@ Result<void> read_node_status(JsonValue& value, const JsonPath& at, const EpcRes
       });
 }
 
+// spec.taints: only consolidation's drain taint is kept (model/consolidation/drain_taint.h); the
+// taints kube-scheduler judges stand for conditions the node's status already says.
+Result<void> read_drain_taint(JsonValue& value, const JsonPath& at, Node& node) {
+  return read_array(value, at, [&](size_t, JsonValue& item, const JsonPath& item_at) {
+    std::string key;
+    std::string taint_value;
+    std::string effect;
+    Result<void> done = read_string_fields(
+        item, item_at, {{"key", &key}, {"value", &taint_value}, {"effect", &effect}});
+    if (done && key == kDrainTaintKey && effect == kDrainTaintEffect) {
+      node.draining_since = drain_started_at(taint_value);
+    }
+    return done;
+  });
+}
+
 Result<void> read_node_spec(JsonValue& value, const JsonPath& at, Node& node) {
   return read_object(
       value, at,
       [&](std::string_view key, JsonValue& field, const JsonPath& field_at) -> Result<void> {
+        if (keys_equal(key, "taints")) return read_drain_taint(field, field_at, node);
         if (!keys_equal(key, "unschedulable")) return {};
         Result<bool> unschedulable = read_bool(field, field_at);
         if (!unschedulable) return unschedulable.error();
@@ -471,6 +496,7 @@ Result<Pod> read_pod_fields(JsonObject& object, const JsonPath& at, const EpcRes
           pod.controller_kind = std::move(meta->controller_kind);
           pod.mirror = meta->mirror;
           pod.created_unix_seconds = meta->created_unix_seconds;
+          pod.terminating = meta->deleting;
           return {};
         }
         if (keys_equal(key, "spec")) return read_pod_spec(field, field_at, epc, pod);

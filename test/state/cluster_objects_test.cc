@@ -77,6 +77,30 @@ TEST(ClusterObjects, PlacementLeavesConsolidationsFactsUnread) {
   EXPECT_FALSE(objects->pods[1].mirror);
 }
 
+TEST(ClusterObjects, ConsolidationSeesDrainTaintsAndPodsBeingDeleted) {
+  const Result<ClusterObjects> objects = read(R"({"kind":"List","items":[
+    {"kind":"Node","metadata":{"name":"n1"},"spec":{"taints":[
+       {"key":"dedicated","value":"sgx","effect":"NoSchedule"},
+       {"key":"epc-extender.io/consolidating","value":"1765000000","effect":"PreferNoSchedule"}]}},
+    {"kind":"Node","metadata":{"name":"n2"},"spec":{"taints":[
+       {"key":"epc-extender.io/consolidating","value":"1765000000","effect":"NoSchedule"}]}},
+    {"kind":"Node","metadata":{"name":"n3"},"spec":{"taints":null}},
+    {"kind":"Pod","metadata":{"name":"going","namespace":"a",
+       "deletionTimestamp":"2026-12-06T14:13:18Z"},"spec":{"nodeName":"n1"}},
+    {"kind":"Pod","metadata":{"name":"staying","namespace":"a","deletionTimestamp":null},
+     "spec":{"nodeName":"n1"}}]})");
+  ASSERT_TRUE(objects.ok()) << objects.error().message;
+  ASSERT_EQ(objects->nodes.size(), 3u);
+  EXPECT_EQ(objects->nodes[0].draining_since, 1765000000);
+  EXPECT_EQ(objects->nodes[1].draining_since, std::nullopt);  // another effect: not ours
+  EXPECT_EQ(objects->nodes[2].draining_since, std::nullopt);
+  EXPECT_TRUE(objects->pods[0].terminating);
+  EXPECT_FALSE(objects->pods[1].terminating);
+  EXPECT_EQ(error_of(R"({"kind":"List","items":[{"kind":"Node","metadata":{"name":"n1"},
+    "spec":{"taints":[{"key":7}]}}]})"),
+            "items[0].spec.taints[0].key: expected a string, got number 7");
+}
+
 TEST(ClusterObjects, BadCreationTimesAreNamed) {
   EXPECT_EQ(
       error_of(R"({"kind":"PodList","items":[{"metadata":{"name":"p",
