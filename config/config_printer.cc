@@ -73,12 +73,14 @@ std::string format_clock(int32_t minute) {
 void emit_consolidation(YAML::Emitter& out, const ConsolidationSettings& settings) {
   out << YAML::Key << "consolidation" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "enabled" << YAML::Value << settings.enabled;
+  out << YAML::Key << "dryRun" << YAML::Value << settings.dry_run;
   out << YAML::Key << "interval" << YAML::Value << format_duration(settings.interval_seconds);
   out << YAML::Key << "maxEvictionsPerRun" << YAML::Value << settings.max_evictions_per_run;
   out << YAML::Key << "maxEvictionsPerHour" << YAML::Value << settings.max_evictions_per_hour;
   out << YAML::Key << "maxDrainingNodes" << YAML::Value << settings.max_draining_nodes;
   out << YAML::Key << "maxPriority" << YAML::Value << settings.max_priority;
   out << YAML::Key << "minPodAge" << YAML::Value << format_duration(settings.min_pod_age_seconds);
+  out << YAML::Key << "drainHold" << YAML::Value << format_duration(settings.drain_hold_seconds);
   out << YAML::Key << "quietHours" << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const QuietWindow& window : settings.quiet_hours) {
     out << YAML::DoubleQuoted

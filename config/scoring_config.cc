@@ -379,14 +379,17 @@ class ConfigReader {
   }
 
   void read_consolidation(const YAML::Node& node, const std::string& path) {
-    static constexpr std::array<std::string_view, 8> kKeys{
-        "enabled",          "interval",    "maxEvictionsPerRun", "maxEvictionsPerHour",
-        "maxDrainingNodes", "maxPriority", "minPodAge",          "quietHours"};
+    static constexpr std::array<std::string_view, 10> kKeys{
+        "enabled",          "dryRun",      "interval",  "maxEvictionsPerRun", "maxEvictionsPerHour",
+        "maxDrainingNodes", "maxPriority", "minPodAge", "quietHours",         "drainHold"};
     if (!section(node, path, kKeys)) return;
     ConsolidationSettings& settings = config_.consolidation;
     constexpr int64_t kDay = 24 * 3600;
     if (const YAML::Node n = node["enabled"]) {
       if (auto enabled = read_bool(n, path + ".enabled", problems_)) settings.enabled = *enabled;
+    }
+    if (const YAML::Node n = node["dryRun"]) {
+      if (auto dry_run = read_bool(n, path + ".dryRun", problems_)) settings.dry_run = *dry_run;
     }
     // A plan takes the whole cluster into account; more often than every 10s would only churn.
     if (const YAML::Node n = node["interval"]) {
@@ -415,6 +418,11 @@ class ConfigReader {
     if (const YAML::Node n = node["minPodAge"]) {
       if (auto seconds = read_duration(n, path + ".minPodAge", 0, 30 * kDay, problems_)) {
         settings.min_pod_age_seconds = *seconds;
+      }
+    }
+    if (const YAML::Node n = node["drainHold"]) {
+      if (auto seconds = read_duration(n, path + ".drainHold", 0, 7 * kDay, problems_)) {
+        settings.drain_hold_seconds = *seconds;
       }
     }
     if (const YAML::Node n = node["quietHours"]; n && !n.IsNull()) {

@@ -29,6 +29,8 @@ TEST(ConsolidationConfig, OffAndCautiousByDefault) {
   EXPECT_EQ(settings.max_draining_nodes, 1);
   EXPECT_EQ(settings.max_priority, 0);
   EXPECT_EQ(settings.min_pod_age_seconds, 600);
+  EXPECT_EQ(settings.drain_hold_seconds, 1800);
+  EXPECT_FALSE(settings.dry_run);
   EXPECT_TRUE(settings.quiet_hours.empty());
   // The shipped default file says the same.
   const auto shipped = load_config(EPC_SOURCE_DIR "/config/default.yaml");
@@ -40,12 +42,14 @@ TEST(ConsolidationConfig, ReadsEveryKey) {
   const ConsolidationSettings settings = parsed(
       "consolidation:\n"
       "  enabled: true\n"
+      "  dryRun: true\n"
       "  interval: 1h30m\n"
       "  maxEvictionsPerRun: 4\n"
       "  maxEvictionsPerHour: 12\n"
       "  maxDrainingNodes: 2\n"
       "  maxPriority: -5\n"
       "  minPodAge: 45s\n"
+      "  drainHold: 2h\n"
       "  quietHours: [\"22:00-06:00\", \"12:30-13:00\"]\n");
   EXPECT_TRUE(settings.enabled);
   EXPECT_EQ(settings.interval_seconds, 5400);
@@ -54,6 +58,8 @@ TEST(ConsolidationConfig, ReadsEveryKey) {
   EXPECT_EQ(settings.max_draining_nodes, 2);
   EXPECT_EQ(settings.max_priority, -5);
   EXPECT_EQ(settings.min_pod_age_seconds, 45);
+  EXPECT_EQ(settings.drain_hold_seconds, 7200);
+  EXPECT_TRUE(settings.dry_run);
   EXPECT_EQ(settings.quiet_hours,
             (std::vector<QuietWindow>{{22 * 60, 6 * 60}, {12 * 60 + 30, 13 * 60}}));
 }
@@ -68,6 +74,10 @@ TEST(ConsolidationConfig, ErrorsNameTheKeyAndTheValue) {
   EXPECT_EQ(error_of("consolidation: {minPodAge: 10m1h}\n"),
             "consolidation.minPodAge: must be a duration such as 10m, 1h30m or 45s, got "
             "\"10m1h\"");
+  EXPECT_EQ(error_of("consolidation: {drainHold: 8d}\n"),
+            "consolidation.drainHold: must be a duration such as 10m, 1h30m or 45s, got \"8d\"");
+  EXPECT_EQ(error_of("consolidation: {drainHold: 169h}\n"),
+            "consolidation.drainHold: must be between 0s and 604800s, got \"169h\"");
   EXPECT_EQ(error_of("consolidation: {maxEvictionsPerRun: 0}\n"),
             "consolidation.maxEvictionsPerRun: must be an integer in 1..10000, got 0");
   EXPECT_EQ(error_of("consolidation: {maxDrainingNodes: x}\n"),
