@@ -22,6 +22,10 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
+  // An error, never a value: for holders that need a default (a pplx::task<Result<T>> keeps its
+  // result in a default-constructed slot until the task completes), so that a Result nobody set
+  // can never read as success.
+  Result() : state_(Error{"no result"}) {}
   Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design, like expected
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 

@@ -269,6 +269,21 @@ pplx::task<ApiResponse> ApiClient::get(std::string path_and_query,
   return send(make_request(web::http::methods::GET, path_and_query), cancel);
 }
 
+pplx::task<ApiResponse> ApiClient::write(const web::http::method& method,
+                                         std::string path_and_query, std::string body,
+                                         std::string content_type) {
+  Result<http_request> request = make_request(method, path_and_query);
+  if (request) {
+    try {
+      request->set_body(std::move(body), content_type);
+    } catch (const std::exception& error) {
+      return pplx::task_from_result(
+          ApiResponse{0, {}, "request " + path_and_query + ": " + error.what()});
+    }
+  }
+  return send(std::move(request), pplx::cancellation_token::none());
+}
+
 pplx::task<ApiResponse> ApiClient::send(Result<http_request> request,
                                         pplx::cancellation_token cancel) {
   if (!request) return pplx::task_from_result(ApiResponse{0, {}, request.error().message});

@@ -1,5 +1,5 @@
 // ApiClient: the few Kubernetes API calls epc-extender makes (get, watch, create a Binding or an
-// Event), over cpprestsdk's asynchronous HTTP client.
+// Event, and consolidation's other writes), over cpprestsdk's asynchronous HTTP client.
 //
 // TLS and authentication follow the KubeConnection (CA, client certificate, insecure-skip-verify,
 // TLS server name, a bearer token re-read from its file when it rotates). Nothing here throws:
@@ -24,7 +24,7 @@
 namespace epc {
 
 struct ApiClientOptions {
-  // Whole-request limit for get, create_binding and create_event.
+  // Whole-request limit for get, write, create_binding and create_event.
   std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
   // Limit for a watch stream; must exceed the watch's timeoutSeconds so that the server, not
   // the client, normally ends it.
@@ -72,6 +72,11 @@ class ApiClient {
 
   pplx::task<ApiResponse> get(std::string path_and_query,
                               pplx::cancellation_token cancel = pplx::cancellation_token::none());
+
+  // A write other than a Binding or an Event (consolidation's evictions, taints and its Lease):
+  // sends `body` with `content_type`; answers as `get` does (request timeout applies).
+  pplx::task<ApiResponse> write(const web::http::method& method, std::string path_and_query,
+                                std::string body, std::string content_type = "application/json");
 
   // Calls `on_line` for each complete line of the response body as it arrives; `on_open` (when
   // set) once the server has answered 200. A failing `on_line` ends the watch with its error; a

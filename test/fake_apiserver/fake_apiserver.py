@@ -49,6 +49,18 @@ MSG_CONTINUE_INCONSISTENT = (
     "list - objects that were created, modified, or deleted between the time "
     "the first chunk was returned and now may show up in the list.")
 MSG_NOT_FOUND_PATH = "the server could not find the requested resource"
+# k8s.io/apimachinery/pkg/api/errors NewGenericServerResponse for 422, which
+# the apiserver's jsonPatcher.applyJSPatch (endpoints/handlers/patch.go)
+# returns for any JSON Patch that does not apply, a failed "test" included.
+MSG_PATCH_NOT_APPLIED = "the server rejected our request due to an error in our request"
+# pkg/registry/core/pod/storage/eviction.go
+MSG_EVICTION_REFUSED = "Cannot evict pod as it would violate the pod's disruption budget."
+MSG_EVICTION_MANY_PDBS = ("This pod has more than one PodDisruptionBudget, which the "
+                          "eviction subresource does not support.")
+# k8s.io/apiserver/pkg/registry/generic/registry/store.go (errors.NewConflict
+# with OptimisticLockErrorMsg) for an update whose resourceVersion is stale.
+MSG_OPTIMISTIC_LOCK = ("the object has been modified; please apply your changes "
+                       "to the latest version and try again")
 
 VERSION_INFO = {
     "major": "1", "minor": "30", "gitVersion": "v1.30.0-fake",
@@ -80,8 +92,14 @@ KINDS = {
     "CSIDriver": ("csidrivers", "CSIDriverList", False, "storage.k8s.io/v1"),
     "CSIStorageCapacity": ("csistoragecapacities", "CSIStorageCapacityList", True,
                            "storage.k8s.io/v1"),
+    # The extender's consolidation elects one acting replica with a Lease.
+    "Lease": ("leases", "LeaseList", True, "coordination.k8s.io/v1"),
 }
 RESOURCE_TO_KIND = {(v[3], v[0]): k for k, v in KINDS.items()}
+# The write verbs served beyond the control API, per kind: the extender's
+# consolidation taints nodes (JSON Patch) and keeps its Lease (create, update).
+# Pods are written only through binding, status and eviction.
+WRITE_VERBS = {"Node": ("patch",), "Lease": ("create", "patch", "update")}
 # The group of the new Events API (kube-scheduler records through it when
 # discovery lists it); core/v1 Events are served as well.
 EVENTS_V1 = "events.k8s.io/v1"
@@ -162,6 +180,22 @@ def err_conflict(resource, name, cause):
                     'Operation cannot be fulfilled on %s "%s": %s'
                     % (resource, name, cause),
                     {"name": name, "kind": resource})
+
+
+def qualified_resource(kind):
+    """schema.GroupResource.String(): "pods", "leases.coordination.k8s.io"."""
+    resource, _, _, group_version = KINDS[kind]
+    group = group_version.split("/")[0] if "/" in group_version else ""
+    return "%s.%s" % (resource, group) if group else resource
+
+
+def err_already_exists(kind, name):
+    resource, _, _, group_version = KINDS[kind]
+    details = {"name": name, "kind": resource}
+    if "/" in group_version:
+        details["group"] = group_version.split("/")[0]
+    return ApiError(409, "AlreadyExists",
+                    '%s "%s" already exists' % (qualified_resource(kind), name), details)
 
 
 def err_bad_request(message):
@@ -335,8 +369,9 @@ class Faults:
         "watch_gone_status": None, "watch_gone_event": None,
         "cut_watch_mid_event": None, "page_expire": None,
         "list_status": "status", "binding_fail": "status",
-        "event_fail": "status",
+        "event_fail": "status", "eviction_fail": "status",
         "drop_watch_after_events": "events", "delay_ms": "ms",
+        "touch_before_write": None,
     }
     PERSISTENT_BY_DEFAULT = {"delay_ms", "down"}
     NAMES = set(INT_SHORTHAND) | {"down"}
@@ -598,6 +633,165 @@ class Store:
             new["status"] = merge_patch(new.get("status") or {}, patch.get("status") or {})
             return self._commit_locked("MODIFIED", "Pod", key, new, pod)
 
+    def _touch_locked(self, kind, key, obj, faults):
+        """The touch_before_write fault: another writer commits the object
+        unchanged (a new resourceVersion) just before this write, as a
+        concurrent client between our client's read and its write would."""
+        if faults is None or obj is None:
+            return obj
+        if faults.take("touch_before_write", KINDS[kind][0]) is None:
+            return obj
+        return self._commit_locked("MODIFIED", kind, key, copy.deepcopy(obj), obj)
+
+    def create(self, kind, ns, body):
+        """POST to a collection: 409 AlreadyExists when the name is taken."""
+        if not isinstance(body, dict):
+            raise err_bad_request("unable to decode request body: not an object")
+        if body.get("kind") not in (None, "", kind):
+            raise err_bad_request("not a %s object: kind %r" % (kind, body.get("kind")))
+        obj = dict({"kind": kind, "apiVersion": KINDS[kind][3]}, **copy.deepcopy(body))
+        obj["kind"], obj["apiVersion"] = kind, KINDS[kind][3]
+        meta = obj.setdefault("metadata", {})
+        if meta.get("namespace") not in (None, "", ns):
+            raise err_bad_request("the namespace of the provided object does not "
+                                  "match the namespace sent on the request")
+        name = meta.get("name") or ""
+        if not name:
+            raise ApiError(422, "Invalid", '%s.%s "" is invalid: metadata.name: '
+                           "Required value: name or generateName is required"
+                           % (kind, KINDS[kind][3].split("/")[0] if "/" in KINDS[kind][3] else ""),
+                           {"kind": kind, "causes": [
+                               {"reason": "FieldValueRequired",
+                                "message": "Required value: name or generateName is required",
+                                "field": "metadata.name"}]})
+        if ns is not None:
+            meta["namespace"] = ns
+        meta.pop("resourceVersion", None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_rfc3339()
+        key = (kind, object_key(kind, ns, name))
+        with self.lock:
+            if key in self.objects:
+                raise err_already_exists(kind, name)
+            return self._commit_locked("ADDED", kind, key, obj, None)
+
+    def update(self, kind, ns, name, body, faults=None):
+        """PUT of a whole object: 404 when absent (no create on update, as
+        for leases), 409 Conflict when a given metadata.resourceVersion is not
+        the current one (the registry store's optimistic lock)."""
+        if not isinstance(body, dict):
+            raise err_bad_request("unable to decode request body: not an object")
+        obj = dict({"kind": kind, "apiVersion": KINDS[kind][3]}, **copy.deepcopy(body))
+        obj["kind"], obj["apiVersion"] = kind, KINDS[kind][3]
+        meta = obj.setdefault("metadata", {})
+        if meta.get("name") != name:
+            raise err_bad_request("the name of the object (%s) does not match the name "
+                                  "on the URL (%s)" % (meta.get("name"), name))
+        if meta.get("namespace") not in (None, "", ns):
+            raise err_bad_request("the namespace of the provided object does not "
+                                  "match the namespace sent on the request")
+        if ns is not None:
+            meta["namespace"] = ns
+        key = (kind, object_key(kind, ns, name))
+        with self.lock:
+            prev = self._touch_locked(kind, key, self.objects.get(key), faults)
+            if prev is None:
+                raise err_not_found(qualified_resource(kind), name)
+            wanted = meta.get("resourceVersion")
+            if wanted and wanted != prev["metadata"].get("resourceVersion"):
+                raise err_conflict(qualified_resource(kind), name, MSG_OPTIMISTIC_LOCK)
+            meta["uid"] = prev["metadata"].get("uid")
+            meta["creationTimestamp"] = prev["metadata"].get("creationTimestamp")
+            return self._commit_locked("MODIFIED", kind, key, obj, prev)
+
+    def patch(self, kind, ns, name, content_type, patch, faults=None):
+        """PATCH of an object: RFC 6902 JSON Patch or a merge patch."""
+        key = (kind, object_key(kind, ns, name))
+        with self.lock:
+            prev = self._touch_locked(kind, key, self.objects.get(key), faults)
+            if prev is None:
+                raise err_not_found(qualified_resource(kind), name)
+            # Go serialises struct fields such as spec without omitempty, so
+            # the document a real patch applies to always has them.
+            current = copy.deepcopy(prev)
+            current.setdefault("spec", {})
+            if content_type == "application/json-patch+json":
+                new = apply_json_patch(current, patch)
+            else:
+                if not isinstance(patch, dict):
+                    raise err_bad_request("unable to decode patch: not an object")
+                new = merge_patch(current, patch)
+            if new == current:
+                return prev  # etcd3's GuaranteedUpdate skips a write that changes nothing
+            new_meta = new.setdefault("metadata", {})
+            for field in ("name", "namespace", "uid", "creationTimestamp"):
+                if field in prev["metadata"]:
+                    new_meta[field] = prev["metadata"][field]
+            return self._commit_locked("MODIFIED", kind, key, new, prev)
+
+    def evict(self, ns, name, uid):
+        """pods/{name}/eviction as EvictionREST.Create
+        (pkg/registry/core/pod/storage/eviction.go) decides: a terminal,
+        pending or terminating pod goes without a budget check; otherwise the
+        one PodDisruptionBudget whose selector matches must allow a
+        disruption, which it loses (checkAndDecrement); then the pod is
+        deleted with the UID precondition.  The deletion is immediate here
+        (no kubelet to finish a graceful one): a DELETED event."""
+        key = ("Pod", object_key("Pod", ns, name))
+        with self.lock:
+            pod = self.objects.get(key)
+            if pod is None:
+                raise err_not_found("pods", name)
+            phase = (pod.get("status") or {}).get("phase") or ""
+            ignore_pdb = (phase in ("Succeeded", "Failed", "Pending")
+                          or pod["metadata"].get("deletionTimestamp"))
+            if not ignore_pdb:
+                labels = pod["metadata"].get("labels") or {}
+                pdbs = [o for (k, _), o in sorted(self.objects.items())
+                        if k == "PodDisruptionBudget"
+                        and o["metadata"].get("namespace") == ns
+                        and pdb_selects(o, labels)]
+                if len(pdbs) > 1:
+                    raise ApiError(500, "", MSG_EVICTION_MANY_PDBS)
+                if pdbs:
+                    self._check_and_decrement_locked(pdbs[0], name)
+            if uid and uid != pod["metadata"].get("uid"):
+                raise err_conflict("pods", name,
+                                   "Precondition failed: UID in precondition: %s, "
+                                   "UID in object meta: %s" % (uid, pod["metadata"].get("uid")))
+            return self._commit_locked("DELETED", "Pod", key, None, pod)
+
+    def _check_and_decrement_locked(self, pdb, pod_name):
+        """EvictionREST.checkAndDecrement, without the generation and the
+        DisruptedPods size checks."""
+        pdb_name = pdb["metadata"]["name"]
+        status = pdb.get("status") or {}
+        allowed = int(status.get("disruptionsAllowed") or 0)
+        if allowed < 0:
+            raise ApiError(403, "Forbidden",
+                           'poddisruptionbudgets.policy "%s" is forbidden: pdb '
+                           "disruptions allowed is negative" % pdb_name,
+                           {"name": pdb_name, "group": "policy",
+                            "kind": "poddisruptionbudgets"})
+        if allowed == 0:
+            desired = int(status.get("desiredHealthy") or 0)
+            current = int(status.get("currentHealthy") or 0)
+            if current <= desired:
+                cause = ("The disruption budget %s needs %d healthy pods and has %d "
+                         "currently" % (pdb_name, desired, current))
+            else:
+                cause = ("The disruption budget %s does not allow evicting pods "
+                         "currently" % pdb_name)
+            raise ApiError(429, "TooManyRequests", MSG_EVICTION_REFUSED,
+                           {"causes": [{"reason": "DisruptionBudget", "message": cause}]})
+        new = copy.deepcopy(pdb)
+        new_status = new.setdefault("status", {})
+        new_status["disruptionsAllowed"] = allowed - 1
+        new_status.setdefault("disruptedPods", {})[pod_name] = now_rfc3339()
+        key = ("PodDisruptionBudget", object_key("PodDisruptionBudget",
+                                                 pdb["metadata"]["namespace"], pdb_name))
+        self._commit_locked("MODIFIED", "PodDisruptionBudget", key, new, pdb)
+
     def compact(self, keep):
         """Drop all but the last `keep` history events.  Like etcd compaction,
         resource versions at or before the newest dropped event become
@@ -719,6 +913,127 @@ def merge_patch(target, patch):
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def pdb_selects(pdb, labels):
+    """Whether a PodDisruptionBudget's spec.selector selects these labels, as
+    EvictionREST.getPodDisruptionBudgets decides: metav1.LabelSelectorAsSelector,
+    and a nil or empty selector selects nothing ("it should match nothing, not
+    everything"); an invalid one does not match either."""
+    selector = (pdb.get("spec") or {}).get("selector")
+    if not isinstance(selector, dict):
+        return False
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not match_labels and not expressions:
+        return False
+    if any(labels.get(k) != v for k, v in match_labels.items()):
+        return False
+    for expr in expressions:
+        key, op = expr.get("key"), expr.get("operator")
+        values = expr.get("values") or []
+        if op == "In":
+            ok = key in labels and labels[key] in values
+        elif op == "NotIn":
+            ok = key not in labels or labels[key] not in values
+        elif op == "Exists":
+            ok = key in labels
+        elif op == "DoesNotExist":
+            ok = key not in labels
+        else:
+            return False
+        if not ok:
+            return False
+    return True
+
+
+class PatchNotApplied(Exception):
+    """A JSON Patch operation that does not apply (a failed test among them)."""
+
+
+def _pointer_tokens(path):
+    if not isinstance(path, str) or (path and not path.startswith("/")):
+        raise PatchNotApplied("bad JSON pointer %r" % (path,))
+    if path == "":
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+
+
+def _resolve_parent(doc, tokens):
+    cur = doc
+    for token in tokens[:-1]:
+        if isinstance(cur, dict) and token in cur:
+            cur = cur[token]
+        elif isinstance(cur, list) and token.isdigit() and int(token) < len(cur):
+            cur = cur[int(token)]
+        else:
+            raise PatchNotApplied("missing path")
+    return cur
+
+
+def _list_index(container, token, allow_end):
+    if token == "-" and allow_end:
+        return len(container)
+    if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
+        raise PatchNotApplied("bad index %r" % token)
+    index = int(token)
+    if index > len(container) or (index == len(container) and not allow_end):
+        raise PatchNotApplied("index out of range")
+    return index
+
+
+def apply_json_patch(doc, ops):
+    """RFC 6902 add, remove, replace and test (what the extender sends); a
+    failure anywhere is the apiserver's 422 and nothing is written."""
+    if not isinstance(ops, list):
+        raise err_bad_request("json: cannot unmarshal object into Go value of type "
+                              "jsonpatch.Patch")
+    doc = copy.deepcopy(doc)
+    try:
+        for op in ops:
+            if not isinstance(op, dict):
+                raise PatchNotApplied("operation is not an object")
+            kind, tokens = op.get("op"), _pointer_tokens(op.get("path"))
+            if not tokens:
+                raise PatchNotApplied("whole-document operations are not supported")
+            parent, last = _resolve_parent(doc, tokens), tokens[-1]
+            if kind == "test":
+                if isinstance(parent, dict) and last in parent:
+                    actual = parent[last]
+                elif isinstance(parent, list):
+                    actual = parent[_list_index(parent, last, False)]
+                else:
+                    raise PatchNotApplied("test: missing value")
+                if actual != op.get("value"):
+                    raise PatchNotApplied("testing value %s failed" % op.get("path"))
+            elif kind == "add":
+                if isinstance(parent, dict):
+                    parent[last] = copy.deepcopy(op.get("value"))
+                elif isinstance(parent, list):
+                    parent.insert(_list_index(parent, last, True), copy.deepcopy(op.get("value")))
+                else:
+                    raise PatchNotApplied("add: parent is not a container")
+            elif kind in ("remove", "replace"):
+                if isinstance(parent, dict):
+                    if last not in parent:
+                        raise PatchNotApplied("%s: missing key %r" % (kind, last))
+                    if kind == "remove":
+                        del parent[last]
+                    else:
+                        parent[last] = copy.deepcopy(op.get("value"))
+                elif isinstance(parent, list):
+                    index = _list_index(parent, last, False)
+                    if kind == "remove":
+                        parent.pop(index)
+                    else:
+                        parent[index] = copy.deepcopy(op.get("value"))
+                else:
+                    raise PatchNotApplied("%s: parent is not a container" % kind)
+            else:
+                raise PatchNotApplied("Unexpected kind: %s" % kind)
+    except PatchNotApplied:
+        raise ApiError(422, "Invalid", MSG_PATCH_NOT_APPLIED, {})
+    return doc
 
 
 class EventStore:
@@ -936,7 +1251,7 @@ API_PATH = re.compile(
     r"(?:/namespaces/(?P<ns>[^/]+))?"
     r"/(?P<resource>[a-z0-9]+)"
     r"(?:/(?P<name>[^/]+))?"
-    r"(?:/(?P<sub>binding|status))?/?$")
+    r"(?:/(?P<sub>binding|status|eviction))?/?$")
 EVENTS_PATH = re.compile(
     r"^/(?P<group>api/v1|apis/events\.k8s\.io/v1)(?:/namespaces/(?P<ns>[^/]+))?"
     r"/events(?:/(?P<name>[^/]+))?/?$")
@@ -1074,6 +1389,8 @@ class Handler(BaseHTTPRequestHandler):
             "has_authorization": auth_header is not None,
             "authorized": None, "status": None, "fault": None,
             "user_agent": self.headers.get("User-Agent"),
+            "content_type": self.headers.get("Content-Type"),
+            "body": self.body[:65536].decode("utf-8", "replace") if self.body else None,
         }
         self._log_entry = entry
         app.log_request(entry)
@@ -1145,6 +1462,24 @@ class Handler(BaseHTTPRequestHandler):
                                "\"pods/binding\"" % self.command,
                                {"kind": "pods/binding"})
             return self.handle_binding(ns, name)
+        if sub == "eviction":
+            if self.command != "POST":
+                raise ApiError(405, "MethodNotAllowed",
+                               "%s is not supported on resources of kind "
+                               "\"pods/eviction\"" % self.command,
+                               {"kind": "pods/eviction"})
+            return self.handle_eviction(ns, name)
+        writes = () if m.group("watch") else WRITE_VERBS.get(kind, ())
+        if self.command == "POST" and name is None and "create" in writes:
+            if KINDS[kind][2] and ns is None:
+                raise ApiError(405, "MethodNotAllowed", "POST is not supported on "
+                               "resources of kind \"%s\"" % resource, {"kind": resource})
+            return self.send_json(201, self.app.store.create(kind, ns, self.read_json()))
+        if self.command == "PUT" and name is not None and "update" in writes:
+            return self.send_json(200, self.app.store.update(
+                kind, ns, name, self.read_json(), self.app.faults))
+        if self.command == "PATCH" and name is not None and "patch" in writes:
+            return self.handle_patch(kind, ns, name)
         if self.command not in ("GET", "HEAD"):
             raise ApiError(405, "MethodNotAllowed",
                            "%s is not supported on resources of kind \"%s\""
@@ -1169,7 +1504,7 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             obj = store.objects.get((kind, object_key(kind, ns, name)))
         if obj is None:
-            raise err_not_found(KINDS[kind][0], name)
+            raise err_not_found(qualified_resource(kind), name)
         self.send_json(200, obj)
 
     def apply_delay(self, resource):
@@ -1452,6 +1787,46 @@ class Handler(BaseHTTPRequestHandler):
         pod this way); any patch type is applied as a merge patch."""
         self.send_json(200, self.app.store.patch_status(ns, name, self.read_json()))
 
+    # ---- generic patch ----
+
+    PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
+                   "application/strategic-merge-patch+json")
+
+    def handle_patch(self, kind, ns, name):
+        """PATCH of a stored object: JSON Patch as the real server applies it
+        (a failed op, a failed test included, is 422), merge patches as
+        merge_patch does; other types get go-restful's 415."""
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if content_type not in self.PATCH_TYPES:
+            raise ApiError(415, "UnsupportedMediaType",
+                           "the body of the request was in an unknown format - accepted "
+                           "media types include: " + ", ".join(self.PATCH_TYPES))
+        self.send_json(200, self.app.store.patch(kind, ns, name, content_type,
+                                                 self.read_json(), self.app.faults))
+
+    # ---- eviction ----
+
+    def handle_eviction(self, ns, name):
+        """POST pods/{name}/eviction with a policy/v1 Eviction: 201 Success,
+        404, 409 (UID precondition), 429 (a budget allows no disruption), 500
+        (more than one budget).  See Store.evict."""
+        app = self.app
+        body = self.read_json()
+        if not isinstance(body, dict):
+            raise err_bad_request("unable to decode request body: not an object")
+        if body.get("kind") not in (None, "", "Eviction"):
+            raise err_bad_request("not a Eviction object: kind %r" % body.get("kind"))
+        if (body.get("metadata") or {}).get("name") != name:
+            raise err_bad_request("name in URL does not match name in Eviction object")
+        self.apply_delay("evictions")
+        fail = app.faults.take("eviction_fail", "pods")
+        if fail is not None:
+            self._log_entry["fault"] = "eviction_fail"
+            raise err_for_code(int(fail.get("status", 500)))
+        preconditions = ((body.get("deleteOptions") or {}).get("preconditions") or {})
+        app.store.evict(ns, name, preconditions.get("uid"))
+        self.send_json(201, status_body(201, "", "", status="Success"))
+
     # ---- binding ----
 
     def handle_binding(self, ns, url_name):
@@ -1627,14 +2002,17 @@ def api_resource_list(group_version):
     """Discovery for one group/version ("v1" is the core group); None if the
     server has no such group/version."""
     resources = [{"name": res, "singularName": kind.lower(), "namespaced": namespaced,
-                  "kind": kind, "verbs": ["get", "list", "watch"]}
+                  "kind": kind,
+                  "verbs": sorted(("get", "list", "watch") + WRITE_VERBS.get(kind, ()))}
                  for kind, (res, _, namespaced, gv) in KINDS.items() if gv == group_version]
     if group_version == "v1":
         resources += [
             {"name": "pods/binding", "singularName": "", "namespaced": True,
              "kind": "Binding", "verbs": ["create"]},
             {"name": "pods/status", "singularName": "", "namespaced": True,
-             "kind": "Pod", "verbs": ["get", "patch"]}]
+             "kind": "Pod", "verbs": ["get", "patch"]},
+            {"name": "pods/eviction", "singularName": "", "namespaced": True,
+             "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]}]
     if group_version in ("v1", EVENTS_V1):
         resources.append({"name": "events", "singularName": "event", "namespaced": True,
                           "kind": "Event", "verbs": ["create", "get", "list", "patch"]})

@@ -728,7 +728,8 @@ class KubeSchedulerKindsTests(ServerTestCase):
         status, _, body = self.srv.get("/apis")
         self.assertEqual((status, body["kind"]), (200, "APIGroupList"))
         self.assertEqual(sorted(g["name"] for g in body["groups"]),
-                         ["apps", "events.k8s.io", "policy", "storage.k8s.io"])
+                         ["apps", "coordination.k8s.io", "events.k8s.io", "policy",
+                          "storage.k8s.io"])
         status, _, body = self.srv.get("/apis/events.k8s.io/v1")
         self.assertEqual((status, body["groupVersion"]), (200, "events.k8s.io/v1"))
         self.assertEqual([r["name"] for r in body["resources"]], ["events"])
@@ -826,6 +827,174 @@ class KubeSchedulerKindsTests(ServerTestCase):
                          ["p1.1"])
         self.assertEqual(self.srv.get("/api/v1/events")[2]["items"], [])  # apart from core
         self.assertEqual(self.srv.request("PATCH", base + "/nope", {})[0], 404)
+
+
+class EvictionTests(ServerTestCase):
+    """pods/{name}/eviction as EvictionREST.Create decides."""
+
+    def evict(self, name, uid=None, ns="default"):
+        body = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": name, "namespace": ns}}
+        if uid is not None:
+            body["deleteOptions"] = {"preconditions": {"uid": uid}}
+        return self.srv.request("POST", "/api/v1/namespaces/%s/pods/%s/eviction" % (ns, name),
+                                body)
+
+    def pdb(self, name, selector, allowed, ns="default"):
+        return {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"selector": selector},
+                "status": {"disruptionsAllowed": allowed, "desiredHealthy": 2,
+                           "currentHealthy": 2}}
+
+    def objects(self, kind):
+        return {o["metadata"]["name"]: o for o in self.srv.ctl("state")["objects"]
+                if o["kind"] == kind}
+
+    def labelled_pod(self, name, labels):
+        p = pod(name, phase="Running")
+        p["metadata"]["labels"] = labels
+        return p
+
+    def test_evicts_and_decrements_the_budget(self):
+        self.srv.put(self.labelled_pod("p1", {"app": "a"}))
+        self.srv.put(self.pdb("b", {"matchLabels": {"app": "a"}}, 1))
+        status, _, body = self.evict("p1")
+        self.assertEqual(status, 201)
+        self.assertEqual(body, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                "status": "Success", "code": 201})
+        self.assertNotIn("p1", self.objects("Pod"))
+        self.assertEqual(self.objects("PodDisruptionBudget")["b"]["status"]
+                         ["disruptionsAllowed"], 0)
+        self.assertEqual(self.srv.ctl("history")["events"][-1]["type"], "DELETED")
+
+    def test_a_budget_without_disruptions_refuses_with_429(self):
+        self.srv.put(self.labelled_pod("p1", {"app": "a"}))
+        self.srv.put(self.pdb("b", {"matchExpressions": [
+            {"key": "app", "operator": "In", "values": ["a", "c"]}]}, 0))
+        status, _, body = self.evict("p1")
+        self.assertEqual(status, 429)
+        self.assertStatus(body, 429, "TooManyRequests")
+        self.assertEqual(body["message"],
+                         "Cannot evict pod as it would violate the pod's disruption budget.")
+        self.assertEqual(body["details"]["causes"], [
+            {"reason": "DisruptionBudget",
+             "message": "The disruption budget b needs 2 healthy pods and has 2 currently"}])
+        self.assertIn("p1", self.objects("Pod"))
+
+    def test_an_empty_selector_selects_nothing_and_two_budgets_are_500(self):
+        self.srv.put(self.labelled_pod("p1", {"app": "a"}))
+        self.srv.put(self.pdb("empty", {}, 0))
+        self.srv.put(self.pdb("none", None, 0))
+        self.srv.put(self.pdb("b1", {"matchLabels": {"app": "a"}}, 1))
+        self.srv.put(self.pdb("b2", {"matchExpressions": [
+            {"key": "app", "operator": "Exists"}]}, 1))
+        status, _, body = self.evict("p1")
+        self.assertEqual(status, 500)
+        self.assertStatus(body, 500, "")
+        self.srv.ctl("delete", {"kind": "PodDisruptionBudget", "namespace": "default",
+                                "name": "b2"})
+        self.assertEqual(self.evict("p1")[0], 201)
+
+    def test_missing_pod_uid_mismatch_and_fault(self):
+        status, _, body = self.evict("nope")
+        self.assertEqual(status, 404)
+        self.assertStatus(body, 404, "NotFound")
+        self.srv.put(self.labelled_pod("p1", {}))
+        status, _, body = self.evict("p1", uid="other")
+        self.assertEqual(status, 409)
+        self.assertStatus(body, 409, "Conflict")
+        self.assertIn("Precondition failed: UID in precondition: other", body["message"])
+        self.srv.ctl("faults", {"eviction_fail": 500})
+        self.assertEqual(self.evict("p1")[0], 500)
+        self.assertIn("p1", self.objects("Pod"))
+        uid = self.objects("Pod")["p1"]["metadata"]["uid"]
+        self.assertEqual(self.evict("p1", uid=uid)[0], 201)
+
+
+class NodePatchTests(ServerTestCase):
+    """PATCH nodes/{name} with RFC 6902 JSON Patch."""
+
+    def patch(self, name, ops, content_type="application/json-patch+json"):
+        conn = self.srv.connection()
+        try:
+            conn.request("PATCH", "/api/v1/nodes/" + name, body=json.dumps(ops).encode(),
+                         headers={"Content-Type": content_type})
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read())
+        finally:
+            conn.close()
+
+    def test_ops_apply_and_a_failed_test_is_422(self):
+        rv = self.srv.put(node("n1"))["resourceVersion"]
+        status, body = self.patch("n1", [
+            {"op": "test", "path": "/metadata/resourceVersion", "value": rv},
+            {"op": "add", "path": "/spec/taints", "value": [{"key": "a", "effect": "NoSchedule"}]},
+            {"op": "add", "path": "/spec/taints/-", "value": {"key": "c", "effect": "NoSchedule"}},
+            {"op": "add", "path": "/spec/taints/1", "value": {"key": "b", "effect": "NoSchedule"}},
+            {"op": "replace", "path": "/spec/taints/2/key", "value": "d"},
+            {"op": "remove", "path": "/spec/taints/0"}])
+        self.assertEqual(status, 200, body)
+        self.assertEqual([t["key"] for t in body["spec"]["taints"]], ["b", "d"])
+        self.assertGreater(int(body["metadata"]["resourceVersion"]), int(rv))
+        status, body = self.patch("n1", [
+            {"op": "test", "path": "/metadata/resourceVersion", "value": rv},
+            {"op": "remove", "path": "/spec/taints/0"}])
+        self.assertEqual(status, 422)
+        self.assertEqual(body, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                "status": "Failure", "message":
+                                "the server rejected our request due to an error in our request",
+                                "reason": "Invalid", "details": {}, "code": 422})
+        self.assertEqual(self.patch("n1", [{"op": "remove", "path": "/spec/taints/5"}])[0], 422)
+        self.assertEqual(self.patch("nope", [])[0], 404)
+        self.assertEqual(self.patch("n1", [], "text/plain")[0], 415)
+
+    def test_touch_before_write_makes_the_test_fail(self):
+        rv = self.srv.put(node("n1"))["resourceVersion"]
+        self.srv.ctl("faults", {"touch_before_write": {"count": 1, "resource": "nodes"}})
+        ops = [{"op": "test", "path": "/metadata/resourceVersion", "value": rv},
+               {"op": "add", "path": "/spec/unschedulable", "value": True}]
+        self.assertEqual(self.patch("n1", ops)[0], 422)
+        rv = self.srv.get("/api/v1/nodes/n1")[2]["metadata"]["resourceVersion"]
+        ops[0]["value"] = rv
+        self.assertEqual(self.patch("n1", ops)[0], 200)
+
+
+class LeaseTests(ServerTestCase):
+    """coordination.k8s.io/v1 Leases: get, create, update."""
+
+    BASE = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases"
+
+    def lease(self, holder, rv=None):
+        meta = {"name": "l", "namespace": "kube-system"}
+        if rv is not None:
+            meta["resourceVersion"] = rv
+        return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
+                "spec": {"holderIdentity": holder, "leaseDurationSeconds": 10}}
+
+    def test_create_get_update_conflicts(self):
+        status, _, body = self.srv.get(self.BASE + "/l")
+        self.assertEqual(status, 404)
+        self.assertEqual(body["message"], 'leases.coordination.k8s.io "l" not found')
+        self.assertEqual(self.srv.request("PUT", self.BASE + "/l", self.lease("a"))[0], 404)
+        status, _, created = self.srv.request("POST", self.BASE, self.lease("a"))
+        self.assertEqual(status, 201)
+        status, _, body = self.srv.request("POST", self.BASE, self.lease("b"))
+        self.assertEqual(status, 409)
+        self.assertStatus(body, 409, "AlreadyExists")
+        rv = created["metadata"]["resourceVersion"]
+        status, _, updated = self.srv.request("PUT", self.BASE + "/l", self.lease("b", rv))
+        self.assertEqual(status, 200)
+        self.assertEqual(updated["spec"]["holderIdentity"], "b")
+        self.assertEqual(updated["metadata"]["uid"], created["metadata"]["uid"])
+        status, _, body = self.srv.request("PUT", self.BASE + "/l", self.lease("c", rv))
+        self.assertEqual(status, 409)
+        self.assertStatus(body, 409, "Conflict")
+        self.assertEqual(self.srv.get(self.BASE + "/l")[2]["spec"]["holderIdentity"], "b")
+        log = self.srv.ctl("requests")["requests"]
+        self.assertEqual([(r["method"], r["status"]) for r in log][-3:],
+                         [("PUT", 200), ("PUT", 409), ("GET", 200)])
+        self.assertEqual(json.loads(log[-2]["body"])["spec"]["holderIdentity"], "c")
 
 
 class EventTests(ServerTestCase):
