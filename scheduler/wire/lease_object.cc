@@ -69,7 +69,7 @@ Result<LeaseObject> read_lease(const std::string& padded_json) {
         return {};
       });
   if (!done) return done.error();
-  if (lease.resource_version.empty()) return make_error("Lease.metadata.resourceVersion: missing");
+  if (lease.resource_version.empty()) return make_error("metadata.resourceVersion: missing");
   return lease;
 }
 

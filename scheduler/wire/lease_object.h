@@ -34,7 +34,7 @@ struct LeaseObject {
 
 // Reads metadata.resourceVersion and spec of a Lease. `padded_json` must be padded with pad_body
 // (scheduler/wire/extender_codec.h). Times must be RFC 3339; errors name the path, e.g.
-// `Lease.spec.renewTime: invalid RFC 3339 time "yesterday": ...`.
+// `spec.renewTime: invalid RFC 3339 time "yesterday": ...`.
 Result<LeaseObject> read_lease(const std::string& padded_json);
 
 // The whole Lease for a POST (`resource_version` empty: omitted) or a PUT (`resource_version`

@@ -80,7 +80,7 @@ Result<NodeTaints> read_node_taints(const std::string& padded_json) {
       });
   if (!done) return done.error();
   if (node.resource_version.empty()) {
-    return make_error("Node.metadata.resourceVersion: missing");
+    return make_error("metadata.resourceVersion: missing");
   }
   return node;
 }

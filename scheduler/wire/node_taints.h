@@ -33,7 +33,7 @@ struct NodeTaints {
 
 // Reads metadata.resourceVersion and spec.taints of a core/v1 Node. `padded_json` must be padded
 // with pad_body (scheduler/wire/extender_codec.h). Errors name the path, e.g.
-// `Node.spec.taints[1].key: expected a string, got number 3`.
+// `spec.taints[1].key: expected a string, got number 3`.
 Result<NodeTaints> read_node_taints(const std::string& padded_json);
 
 // `[{"op":"test","path":"/metadata/resourceVersion","value":"<rv>"},<add>]`: the add is

@@ -43,11 +43,11 @@ TEST(LeaseObject, AnEmptySpecIsAFreeRecord) {
 TEST(LeaseObject, BadInputNamesThePath) {
   EXPECT_EQ(
       error_of(R"({"metadata":{"resourceVersion":"1"},"spec":{"leaseDurationSeconds":"60"}})"),
-      R"(Lease.spec.leaseDurationSeconds: expected an int32, got string "60")");
+      R"(spec.leaseDurationSeconds: expected an int32, got string "60")");
   EXPECT_EQ(error_of(R"({"metadata":{"resourceVersion":"1"},"spec":{"renewTime":"yesterday"}})")
-                .rfind("Lease.spec.renewTime: invalid RFC 3339 time \"yesterday\"", 0),
+                .rfind("spec.renewTime: invalid RFC 3339 time \"yesterday\"", 0),
             0u);
-  EXPECT_EQ(error_of(R"({"spec":{}})"), "Lease.metadata.resourceVersion: missing");
+  EXPECT_EQ(error_of(R"({"spec":{}})"), "metadata.resourceVersion: missing");
 }
 
 TEST(LeaseObject, EncodesACreateWithoutResourceVersion) {

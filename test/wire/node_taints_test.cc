@@ -49,10 +49,10 @@ TEST(NodeTaints, NoSpecOrNullTaintsIsNoTaints) {
 TEST(NodeTaints, BadInputNamesThePath) {
   EXPECT_EQ(error_of(R"({"metadata":{"resourceVersion":"1"},"spec":{"taints":[{"key":"a"},
       {"key":3}]}})"),
-            "Node.spec.taints[1].key: expected a string, got number 3");
+            "spec.taints[1].key: expected a string, got number 3");
   EXPECT_EQ(error_of(R"({"metadata":{"resourceVersion":"1"},"spec":{"taints":{}}})"),
-            "Node.spec.taints: expected an array, got object");
-  EXPECT_EQ(error_of(R"({"metadata":{"name":"n1"}})"), "Node.metadata.resourceVersion: missing");
+            "spec.taints: expected an array, got object");
+  EXPECT_EQ(error_of(R"({"metadata":{"name":"n1"}})"), "metadata.resourceVersion: missing");
   EXPECT_NE(error_of("[]"), "(read)");
 }
 
