@@ -917,16 +917,17 @@ def merge_patch(target, patch):
 
 def pdb_selects(pdb, labels):
     """Whether a PodDisruptionBudget's spec.selector selects these labels, as
-    EvictionREST.getPodDisruptionBudgets decides: metav1.LabelSelectorAsSelector,
-    and a nil or empty selector selects nothing ("it should match nothing, not
-    everything"); an invalid one does not match either."""
+    policy/v1's EvictionREST.getPodDisruptionBudgets decides: only
+    metav1.LabelSelectorAsSelector(...).Matches, so a null selector selects
+    nothing (labels.Nothing()) and an empty one ({}) every pod of the namespace
+    (labels.Everything()); an invalid one does not match.  (policy/v1beta1's
+    handler skipped empty selectors too: "it should match nothing, not
+    everything"; policy/v1 dropped that.)"""
     selector = (pdb.get("spec") or {}).get("selector")
     if not isinstance(selector, dict):
         return False
     match_labels = selector.get("matchLabels") or {}
     expressions = selector.get("matchExpressions") or []
-    if not match_labels and not expressions:
-        return False
     if any(labels.get(k) != v for k, v in match_labels.items()):
         return False
     for expr in expressions:

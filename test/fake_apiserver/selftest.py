@@ -882,9 +882,19 @@ class EvictionTests(ServerTestCase):
              "message": "The disruption budget b needs 2 healthy pods and has 2 currently"}])
         self.assertIn("p1", self.objects("Pod"))
 
-    def test_an_empty_selector_selects_nothing_and_two_budgets_are_500(self):
-        self.srv.put(self.labelled_pod("p1", {"app": "a"}))
+    def test_a_null_selector_selects_nothing_an_empty_one_everything(self):
+        # policy/v1: {} is labels.Everything(), null is labels.Nothing().
+        self.srv.put(self.labelled_pod("p1", {}))
+        self.srv.put(self.pdb("none", None, 0))
         self.srv.put(self.pdb("empty", {}, 0))
+        status, _, _ = self.evict("p1")
+        self.assertEqual(status, 429)
+        self.srv.ctl("delete", {"kind": "PodDisruptionBudget", "namespace": "default",
+                                "name": "empty"})
+        self.assertEqual(self.evict("p1")[0], 201)
+
+    def test_two_budgets_are_500(self):
+        self.srv.put(self.labelled_pod("p1", {"app": "a"}))
         self.srv.put(self.pdb("none", None, 0))
         self.srv.put(self.pdb("b1", {"matchLabels": {"app": "a"}}, 1))
         self.srv.put(self.pdb("b2", {"matchExpressions": [
