@@ -107,6 +107,24 @@ void EventRecorder::observe(const Decision& decision) {
   }
 }
 
+void EventRecorder::record(const PodEvent& event) {
+  try {
+    {
+      std::lock_guard lock(mutex_);
+      if (!bucket_.try_take(clock_())) {
+        ++shared_->dropped_rate_limited;
+        return;
+      }
+    }
+    std::string name = event_name(event.pod_name, next_unique_++);
+    std::string json =
+        event_json(event, name, std::chrono::system_clock::now(), reporting_instance_);
+    post(event.pod_namespace, std::move(name), std::move(json));
+  } catch (const std::exception& error) {
+    shared_->failure(std::string("an Event: ") + error.what());
+  }
+}
+
 bool EventRecorder::admit(const std::string& pod_key) {
   std::lock_guard lock(mutex_);
   const Clock::time_point now = clock_();

@@ -20,6 +20,7 @@
 
 #include "scheduler/extender/decision.h"
 #include "scheduler/kube/api_client.h"
+#include "scheduler/kube/pod_event.h"
 #include "scheduler/kube/recent_keys.h"
 #include "scheduler/kube/token_bucket.h"
 #include "scheduler/log_sink.h"
@@ -59,6 +60,9 @@ class EventRecorder {
   // Posts the decision's Event if it deserves one and the limits allow; never blocks or throws.
   // Thread-safe: a DecisionObserver may call it from any thread.
   void observe(const Decision& decision);
+  // Posts `event` (consolidation's, which are few and each about a change it made) within the
+  // rate limit, without the per-pod interval; never blocks or throws.
+  void record(const PodEvent& event);
 
   EventRecorderStats stats() const;
 

@@ -92,10 +92,9 @@ std::string rfc3339(std::chrono::system_clock::time_point at) {
 std::string event_json(const PodEvent& event, const std::string& name,
                        std::chrono::system_clock::time_point at,
                        std::string_view reporting_instance) {
-  nlohmann::json involved = {{"apiVersion", "v1"},
-                             {"kind", "Pod"},
-                             {"namespace", event.pod_namespace},
-                             {"name", event.pod_name}};
+  nlohmann::json involved = {
+      {"apiVersion", "v1"}, {"kind", event.object_kind}, {"name", event.pod_name}};
+  if (event.object_kind == "Pod") involved["namespace"] = event.pod_namespace;
   if (!event.pod_uid.empty()) involved["uid"] = event.pod_uid;
   const std::string time = rfc3339(at);
   const nlohmann::json object = {
@@ -103,10 +102,10 @@ std::string event_json(const PodEvent& event, const std::string& name,
       {"kind", "Event"},
       {"metadata", {{"name", name}, {"namespace", event.pod_namespace}}},
       {"involvedObject", std::move(involved)},
-      {"type", "Warning"},
+      {"type", event.type},
       {"reason", event.reason},
       {"message", event.message},
-      {"action", "Scheduling"},
+      {"action", event.action},
       {"source", {{"component", kEventComponent}}},
       {"reportingComponent", kEventComponent},
       {"reportingInstance", reporting_instance.substr(0, kMaxReportingInstanceBytes)},

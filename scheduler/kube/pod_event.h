@@ -30,8 +30,13 @@ struct PodEvent {
   std::string pod_namespace;
   std::string pod_name;
   std::string pod_uid;  // may be empty: the Event then names the pod without it
-  std::string reason;   // kReasonUnschedulable or kReasonInvalidRequest
+  std::string reason;   // kReasonUnschedulable or kReasonInvalidRequest (or consolidation's)
   std::string message;  // at most kMaxEventMessageBytes, cut at a UTF-8 boundary
+  // Consolidation also reports on nodes: "Node" with pod_namespace "default" (where Events on
+  // cluster-scoped objects go) and pod_name the node's name.
+  std::string object_kind = "Pod";
+  std::string type = "Warning";  // or "Normal"
+  std::string action = "Scheduling";
 };
 
 // The Event a decision deserves, or nullopt: a filter call that left no node (EPCUnschedulable

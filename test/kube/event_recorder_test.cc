@@ -172,6 +172,24 @@ TEST_F(EventRecorderTest, TheTokenBucketDropsBeyondTheBurstAndRefills) {
   EXPECT_EQ(recorder->stats().suppressed_per_pod, 0u);
 }
 
+TEST_F(EventRecorderTest, RecordedEventsSkipThePerPodIntervalButNotTheRate) {
+  EventRecorderOptions options;
+  options.burst = 2;
+  auto recorder = make_recorder(options);
+  PodEvent evicted{"ns", "p1", "uid-p1", "ConsolidationEviction", "evicted to empty node a"};
+  evicted.type = "Normal";
+  recorder->record(evicted);
+  recorder->record(evicted);  // consolidation's Events each report a change: both go out
+  recorder->record(evicted);
+  ASSERT_TRUE(wait_until([&] { return recorder->stats().posted == 2; }));
+  EXPECT_EQ(recorder->stats().suppressed_per_pod, 0u);
+  EXPECT_EQ(recorder->stats().dropped_rate_limited, 1u);
+  const nlohmann::json items = events();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0]["type"], "Normal");
+  EXPECT_EQ(items[0]["reason"], "ConsolidationEviction");
+}
+
 TEST_F(EventRecorderTest, NoEventForNotReadySuccessOrOtherVerbs) {
   auto recorder = make_recorder();
   Decision not_ready = unschedulable("p1");

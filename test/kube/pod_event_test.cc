@@ -161,5 +161,19 @@ TEST(EventJson, IsAWarningOnThePodFromTheExtender) {
           "uid"));
 }
 
+TEST(EventJson, ANodeEventNamesTheNodeWithoutANamespace) {
+  PodEvent event{"default", "sgx-1", "", "ConsolidationDrain", "draining sgx-1"};
+  event.object_kind = "Node";
+  event.type = "Normal";
+  event.action = "Consolidation";
+  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+  const nlohmann::json object = nlohmann::json::parse(event_json(event, "sgx-1.1", at, "h"));
+  EXPECT_EQ(object["metadata"]["namespace"], "default");
+  EXPECT_EQ(object["involvedObject"],
+            nlohmann::json({{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "sgx-1"}}));
+  EXPECT_EQ(object["type"], "Normal");
+  EXPECT_EQ(object["action"], "Consolidation");
+}
+
 }  // namespace
 }  // namespace epc
