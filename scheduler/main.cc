@@ -31,6 +31,7 @@
 #include "scheduler/cli/command_line.h"
 #include "scheduler/cli/duration.h"
 #include "scheduler/consolidate/consolidate_command.h"
+#include "scheduler/consolidate/consolidation_loop.h"
 #include "scheduler/extender/extender_service.h"
 #include "scheduler/http/guarded_thread_pool.h"
 #include "scheduler/http/http_server.h"
@@ -41,6 +42,7 @@
 #include "scheduler/kube/api_state_source.h"
 #include "scheduler/kube/event_recorder.h"
 #include "scheduler/kube/kube_connection.h"
+#include "scheduler/kube/replica_identity.h"
 #include "scheduler/log/component_levels.h"
 #include "scheduler/log/decision_line.h"
 #include "scheduler/log/logger.h"
@@ -146,10 +148,33 @@ struct Sources {
   std::shared_ptr<FreshReader> fresh_reader;
   // Uses the API source's client, so it is declared after `state` and goes first.
   std::unique_ptr<EventRecorder> events;
+  // Consolidation lists whole clusters: a client of its own, with a longer request timeout.
+  std::unique_ptr<ApiClient> consolidation_client;
+  std::unique_ptr<ConsolidationLoop> consolidation;  // started once the server listens
 };
 
-Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
-                              const Logger& logger) {
+// The live consolidation loop, for the Kubernetes API source only: it acts once
+// consolidation.enabled is set (now or after a reload).
+Result<void> make_consolidation(const KubeConnection& connection, const ConfigSource& config,
+                                const Logger& logger, Sources& sources) {
+  Result<std::unique_ptr<ApiClient>> client = ApiClient::create(
+      connection,
+      {.request_timeout = std::chrono::minutes(1), .user_agent = "epc-extender/consolidation"});
+  if (!client) return client.error();
+  sources.consolidation_client = std::move(*client);
+  sources.consolidation = std::make_unique<ConsolidationLoop>(
+      *sources.consolidation_client,
+      ConsolidationLoopOptions{
+          .config = [&config] { return config.config(); },
+          .lease = {.lease_namespace = replica_namespace(), .identity = replica_identity()},
+          .info = logger.sink(LogLevel::kInfo, "consolidation"),
+          .warning = logger.sink(LogLevel::kWarning, "consolidation"),
+          .events = sources.events.get()});
+  return {};
+}
+
+Result<Sources> start_sources(const ServeOptions& options, const ConfigSource& config,
+                              ClusterState& state, const Logger& logger) {
   Sources sources;
   if (options.cluster_file) {
     sources.state = std::make_unique<ClusterFileSource>(
@@ -167,6 +192,7 @@ Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
           *sources.recheck_client, state.resources(),
           FreshReaderLimits{options.recheck_qps, 2 * options.recheck_qps});
     }
+    const KubeConnection consolidation_connection = *connection;
     auto api = std::make_unique<ApiStateSource>(std::move(*connection), state,
                                                 logger.sink("kube", kube_line_level));
     if (Result<void> started = api->start(); !started) return started.error();
@@ -174,6 +200,10 @@ Result<Sources> start_sources(const ServeOptions& options, ClusterState& state,
     sources.events =
         std::make_unique<EventRecorder>(*api->client(), logger.sink(LogLevel::kWarning, "events"));
     sources.state = std::move(api);
+    if (Result<void> made = make_consolidation(consolidation_connection, config, logger, sources);
+        !made) {
+      return made.error();
+    }
     return sources;
   }
   if (Result<void> started = sources.state->start(); !started) return started.error();
@@ -191,6 +221,9 @@ ObservabilityOptions observability_options(const ConfigSource& config, const Sou
     options.config_reloads = [watcher] {
       return ConfigReloadCounts{watcher->generation(), watcher->failures()};
     };
+  }
+  if (const ConsolidationLoop* loop = sources.consolidation.get()) {
+    options.consolidation = [loop] { return loop->status(); };
   }
   if (const EventRecorder* events = sources.events.get()) {
     options.events = [events] {
@@ -249,7 +282,7 @@ int serve(const ServeOptions& options) {
   if (!tls) return startup_error(logger, tls.error());
   // The resource names are fixed for the process: the state parses every node and pod with them.
   ClusterState state(config->config()->resources);
-  Result<Sources> sources = start_sources(options, state, logger);
+  Result<Sources> sources = start_sources(options, *config, state, logger);
   if (!sources) return startup_error(logger, sources.error());
   StateSource& source = *sources->state;
   const auto readiness = [&source] { return source.readiness(); };
@@ -325,6 +358,13 @@ int serve(const ServeOptions& options) {
               {"version", program_version()}});
 
   if (config->watcher) config->watcher->start();
+  if (sources->consolidation) {
+    sources->consolidation->start();
+  } else if (config->config()->consolidation.enabled) {
+    logger.log(LogLevel::kWarning, "main",
+               "consolidation.enabled is set, but consolidation acts through the Kubernetes API "
+               "and this extender reads a cluster file: it will not run");
+  }
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
     if (!config->watcher) {
@@ -346,6 +386,8 @@ int serve(const ServeOptions& options) {
     // Probes keep answering while the verbs drain, so kubelet sees the process until it ends.
     if (monitoring) monitoring->stop(std::chrono::seconds(1));
   }
+  // Before the state source: the loop stops mid-run at its next step and releases its lease.
+  if (sources->consolidation) sources->consolidation->stop();
   source.stop();
   if (config->watcher) config->watcher->stop();
   return 0;

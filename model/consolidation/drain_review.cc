@@ -32,9 +32,9 @@ DrainReview review_drains(std::span<const Node> nodes, std::span<const Pod> pods
     if (holding.count > 0) {
       review.ended.push_back({node.name, false,
                               std::to_string(holding.count) +
-                                  (holding.count == 1 ? " pod" : " pods") +
-                                  " still keep it busy (" + holding.first + "), " +
-                                  std::to_string(age) + "s after the drain began"});
+                                  (holding.count == 1 ? " pod still keeps" : " pods still keep") +
+                                  " it busy (" + holding.first + "), " + std::to_string(age) +
+                                  "s after the drain began"});
     } else if (age >= hold_seconds) {
       review.ended.push_back(
           {node.name, true, "empty, " + std::to_string(age) + "s after the drain began"});

@@ -144,6 +144,44 @@ void collect_events(const EventCounts& counts, std::vector<MetricFamily>& out) {
   out.push_back(std::move(events));
 }
 
+void collect_consolidation(const ConsolidationStatus& status, std::vector<MetricFamily>& out) {
+  const auto count = [](uint64_t value) { return static_cast<double>(value); };
+  MetricFamily runs = family("epc_extender_consolidation_runs_total",
+                             "Consolidation runs: completed (planned, and carried out what the "
+                             "plan allowed), skipped (disabled, standby, quiet hours, budgets) or "
+                             "failed (an API error or an eviction refusal stopped it).",
+                             MetricType::Counter);
+  add_sample(runs, {{"result", "completed"}}, count(status.runs_completed));
+  add_sample(runs, {{"result", "skipped"}}, count(status.runs_skipped));
+  add_sample(runs, {{"result", "failed"}}, count(status.runs_failed));
+  MetricFamily planned = family("epc_extender_consolidation_planned_evictions_total",
+                                "Evictions in plans confirmed on a fresh read, dry runs included.",
+                                MetricType::Counter);
+  add_sample(planned, {}, count(status.planned_evictions));
+  MetricFamily evictions = family("epc_extender_consolidation_evictions_total",
+                                  "Eviction API calls: evicted (or the pod was gone), refused "
+                                  "(429: a PodDisruptionBudget) or failed.",
+                                  MetricType::Counter);
+  add_sample(evictions, {{"result", "evicted"}}, count(status.evictions));
+  add_sample(evictions, {{"result", "refused"}}, count(status.evictions_refused));
+  add_sample(evictions, {{"result", "failed"}}, count(status.evictions_failed));
+  MetricFamily drains =
+      family("epc_extender_consolidation_drains_total",
+             "Drain taints added (started) and removed (ended).", MetricType::Counter);
+  add_sample(drains, {{"event", "started"}}, count(status.drains_started));
+  add_sample(drains, {{"event", "ended"}}, count(status.drains_ended));
+  MetricFamily draining = family("epc_extender_consolidation_draining_nodes",
+                                 "Nodes draining as of the last run.", MetricType::Gauge);
+  add_sample(draining, {}, count(status.draining.size()));
+  MetricFamily leader =
+      family("epc_extender_consolidation_leader",
+             "1 when this replica holds the consolidation lease.", MetricType::Gauge);
+  add_sample(leader, {}, status.leader ? 1.0 : 0.0);
+  for (MetricFamily* one : {&runs, &planned, &evictions, &drains, &draining, &leader}) {
+    out.push_back(std::move(*one));
+  }
+}
+
 void collect_connections(const ConnectionCounts& counts, std::vector<MetricFamily>& out) {
   MetricFamily open =
       family("epc_extender_connections_open",
@@ -317,6 +355,7 @@ std::string ExtenderMetrics::exposition() const {
   if (sources_.config_reloads) collect_config(sources_.config_reloads(), families);
   if (sources_.events) collect_events(sources_.events(), families);
   if (sources_.connections) collect_connections(sources_.connections(), families);
+  if (sources_.consolidation) collect_consolidation(sources_.consolidation(), families);
   return prometheus::TextSerializer().Serialize(families);
 }
 

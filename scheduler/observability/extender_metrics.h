@@ -25,6 +25,7 @@
 
 #include "model/epc_usage.h"
 #include "model/fit.h"
+#include "scheduler/consolidate/consolidation_status.h"
 #include "scheduler/extender/decision.h"
 #include "scheduler/extender/verb.h"
 #include "scheduler/http/connection_deadlines.h"
@@ -57,7 +58,8 @@ struct ScrapeSources {
   std::function<std::vector<WatchStatus>()> watches;
   std::function<ConfigReloadCounts()> config_reloads;
   std::function<EventCounts()> events;
-  std::function<ConnectionCounts()> connections;  // the listener's (see ConnectionLimits)
+  std::function<ConnectionCounts()> connections;       // the listener's (see ConnectionLimits)
+  std::function<ConsolidationStatus()> consolidation;  // the live loop's, when it runs
 };
 
 class ExtenderMetrics {

@@ -21,6 +21,7 @@ ScrapeSources scrape_sources(const ClusterState& state, const ObservabilityOptio
   sources.watches = options.watches;
   sources.config_reloads = options.config_reloads;
   sources.events = options.events;
+  sources.consolidation = options.consolidation;
   sources.connections = options.connections;
   return sources;
 }
@@ -82,6 +83,7 @@ std::string Observability::status_page() const {
   input.version = options_.version;
   input.now = std::chrono::system_clock::now();
   input.refresh_seconds = options_.refresh_seconds;
+  if (options_.consolidation) input.consolidation = options_.consolidation();
   return render_status_page(input);
 }
 

@@ -33,6 +33,7 @@ struct ObservabilityOptions {
   std::function<ConfigReloadCounts()> config_reloads;              // empty: no reload metrics
   std::function<EventCounts()> events;                             // empty: no event metrics
   std::function<ConnectionCounts()> connections;                   // empty: no connection metrics
+  std::function<ConsolidationStatus()> consolidation;  // empty: consolidation is not running
   size_t decisions_shown = 50;
   int refresh_seconds = 5;  // how often /status reloads itself
 };

@@ -296,6 +296,43 @@ void render_stale_views(std::string& out, const StaleViewSummary& views) {
   append(out, "</section>\n");
 }
 
+// The live consolidation loop: which replica acts, what its last run did, what it plans.
+void render_consolidation(std::string& out, const ConsolidationStatus& status) {
+  const auto flag = [](bool value) { return value ? std::string("true") : std::string("false"); };
+  append(out, "<section class=\"consolidation\" data-enabled=\"" + flag(status.enabled) +
+                  "\" data-dry-run=\"" + flag(status.dry_run) + "\" data-leader=\"" +
+                  flag(status.leader) + "\" data-evictions=\"" + std::to_string(status.evictions) +
+                  "\" data-refused=\"" + std::to_string(status.evictions_refused) +
+                  "\" data-failed=\"" + std::to_string(status.evictions_failed) +
+                  "\" data-draining=\"" + std::to_string(status.draining.size()) + "\">\n");
+  append(out, "<h2>Consolidation<span class=\"hint\">" +
+                  esc(status.enabled ? (status.dry_run ? "dry run" : "on") : "off") + " · " +
+                  esc(status.role.empty() ? "not started" : status.role) + "</span></h2>\n");
+  append(out, "<p>Last run: " + esc(status.last_run_at.empty() ? "none yet" : status.last_run_at) +
+                  (status.last_outcome.empty() ? "" : " · " + esc(status.last_outcome)) +
+                  "</p>\n<p>" + std::to_string(status.evictions) + " evicted · " +
+                  std::to_string(status.evictions_refused) + " refused · " +
+                  std::to_string(status.evictions_failed) + " failed · " +
+                  std::to_string(status.runs_completed) + " runs completed, " +
+                  std::to_string(status.runs_skipped) + " skipped, " +
+                  std::to_string(status.runs_failed) + " failed</p>\n");
+  if (!status.draining.empty()) {
+    append(out, "<p>Draining:</p><ul>\n");
+    for (const std::string& node : status.draining) {
+      append(out, "<li class=\"draining\">" + esc(node) + "</li>\n");
+    }
+    append(out, "</ul>\n");
+  }
+  if (!status.last_plan.empty()) {
+    append(out, "<p>Last plan:</p><ul>\n");
+    for (const std::string& line : status.last_plan) {
+      append(out, "<li class=\"planned\">" + esc(line) + "</li>\n");
+    }
+    append(out, "</ul>\n");
+  }
+  append(out, "</section>\n");
+}
+
 void render_pool_cells(std::string& out, const EpcTotals& epc) {
   for (int64_t bytes :
        {epc.capacity_bytes, epc.committed_bytes, epc.reserved_bytes, epc.free_bytes}) {
@@ -481,6 +518,7 @@ std::string render_status_page(const StatusPageInput& input) {
   render_stale_views(out, input.stale_views);
   render_pools(out, input.state.usage);
   render_nodes(out, input.state);
+  if (input.consolidation) render_consolidation(out, *input.consolidation);
   render_decisions(out, input);
   append(out, "</main>\n<footer>epc-extender " + esc(input.version) +
                   " · the same numbers as JSON: /debug/state</footer>\n</body>\n</html>\n");

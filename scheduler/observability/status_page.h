@@ -12,12 +12,16 @@
 //   tr.decision[data-verb, data-outcome, data-pod, data-node], div.banner.not-ready
 //   div.card.rechecks[data-reversed, data-confirmed, data-failed, data-reads, data-turned-away,
 //                     data-waits, data-wait-p50-seconds, data-wait-max-seconds]
+//   section.consolidation[data-enabled, data-dry-run, data-leader, data-evictions,
+//                         data-refused, data-failed, data-draining], li.planned, li.draining
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "scheduler/consolidate/consolidation_status.h"
 #include "scheduler/observability/decision_log.h"
 #include "scheduler/observability/stale_views.h"
 #include "scheduler/observability/state_report.h"
@@ -30,7 +34,8 @@ struct StatusPageInput {
   StaleViewSummary stale_views;
   std::string version;
   std::chrono::system_clock::time_point now;
-  int refresh_seconds = 5;  // 0 or less: the page does not reload itself
+  int refresh_seconds = 5;                           // 0 or less: the page does not reload itself
+  std::optional<ConsolidationStatus> consolidation;  // shown when the live loop runs
 };
 
 std::string render_status_page(const StatusPageInput& input);

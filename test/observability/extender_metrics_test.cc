@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -271,6 +272,36 @@ TEST(ConfigReloadMetrics, CountAppliedAndRefusedFiles) {
   EXPECT_EQ(reloads("success"), 1);
   EXPECT_EQ(reloads("failure"), 1);
   std::filesystem::remove(file);
+}
+
+TEST(ConsolidationMetrics, ReadTheLoopsStatusAtScrapeTime) {
+  ClusterState state(EpcResources::defaults());
+  ConsolidationStatus status;
+  Observability observability(state, {.consolidation = [&] { return status; }});
+  const auto value = [&](const char* name, std::map<std::string, std::string> labels = {}) {
+    return sample_value(observability.metrics().exposition(), name, labels);
+  };
+  EXPECT_EQ(value("epc_extender_consolidation_leader"), 0);
+  status.leader = true;
+  status.runs_completed = 3;
+  status.runs_failed = 1;
+  status.planned_evictions = 5;
+  status.evictions = 4;
+  status.evictions_refused = 1;
+  status.drains_started = 2;
+  status.draining = {"a", "b"};
+  EXPECT_EQ(value("epc_extender_consolidation_leader"), 1);
+  EXPECT_EQ(value("epc_extender_consolidation_runs_total", {{"result", "completed"}}), 3);
+  EXPECT_EQ(value("epc_extender_consolidation_runs_total", {{"result", "failed"}}), 1);
+  EXPECT_EQ(value("epc_extender_consolidation_planned_evictions_total"), 5);
+  EXPECT_EQ(value("epc_extender_consolidation_evictions_total", {{"result", "evicted"}}), 4);
+  EXPECT_EQ(value("epc_extender_consolidation_evictions_total", {{"result", "refused"}}), 1);
+  EXPECT_EQ(value("epc_extender_consolidation_drains_total", {{"event", "started"}}), 2);
+  EXPECT_EQ(value("epc_extender_consolidation_draining_nodes"), 2);
+  // Without the loop there are no consolidation series at all.
+  Observability without(state, {});
+  EXPECT_EQ(sample_value(without.metrics().exposition(), "epc_extender_consolidation_leader"),
+            std::nullopt);
 }
 
 // The reaper's counts as the binary wires them: a silent connection closed as idle, and the open

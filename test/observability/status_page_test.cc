@@ -204,5 +204,29 @@ TEST(StatusPage, SaysSoWhenThereAreNoConfidentialNodes) {
   EXPECT_THAT(html, Not(HasSubstr("data-node=")));
 }
 
+TEST(StatusPage, ShowsConsolidationOnlyWhenItRuns) {
+  StatusPageInput input = small_cluster_page();
+  EXPECT_THAT(render_status_page(input), Not(HasSubstr("class=\"consolidation\"")));
+  ConsolidationStatus status;
+  status.enabled = true;
+  status.leader = true;
+  status.role = "leader";
+  status.last_run_at = "2026-12-06T18:00:00Z";
+  status.last_outcome = "drained 1 node(s), 2 eviction(s), 8Gi of EPC";
+  status.draining = {"conf-<b>"};
+  status.last_plan = {"conf-b: 2 pods (team/p1 to conf-a, team/p2 to conf-a), frees 8Gi of EPC"};
+  status.evictions = 2;
+  status.evictions_refused = 1;
+  input.consolidation = status;
+  const std::string html = render_status_page(input);
+  EXPECT_THAT(opening_tag(html, "<section class=\"consolidation\""),
+              HasSubstr("data-enabled=\"true\" data-dry-run=\"false\" data-leader=\"true\" "
+                        "data-evictions=\"2\" data-refused=\"1\" data-failed=\"0\" "
+                        "data-draining=\"1\""));
+  EXPECT_THAT(html, HasSubstr("<li class=\"draining\">conf-&lt;b&gt;</li>"));
+  EXPECT_THAT(html, HasSubstr("<li class=\"planned\">conf-b: 2 pods"));
+  EXPECT_THAT(html, HasSubstr("drained 1 node(s), 2 eviction(s)"));
+}
+
 }  // namespace
 }  // namespace epc
