@@ -395,7 +395,37 @@ class ExtenderEntryTest(ChartCase):
         self.assertEqual(scoring, {"apiVersion": "epc-extender.io/v1alpha1", "kind": "ScoringConfig",
                                    "strategy": "spread",
                                    "nonEpcPods": {"policy": "require-general", "confidentialNodeScore": 7},
-                                   "extender": {"weight": 1, "verbs": ["filter", "prioritize", "preempt", "bind"]}})
+                                   "extender": {"weight": 1, "verbs": ["filter", "prioritize", "preempt", "bind"]},
+                                   "consolidation": {"enabled": False, "dryRun": False}})
+
+    def test_consolidation_gets_its_section_and_only_then_its_rbac(self):
+        r = render({"scoring": {"consolidation": {"enabled": True, "interval": "5m",
+                                                  "quietHours": ["22:00-06:00"]}}})
+        scoring = yaml.safe_load(r.get("ConfigMap", f"{FULLNAME}-scoring")["data"]["scoring.yaml"])
+        self.assertEqual(scoring["consolidation"], {"enabled": True, "dryRun": False, "interval": "5m",
+                                                    "quietHours": ["22:00-06:00"]})
+        rules = r.get("ClusterRole", f"{NAMESPACE}-{FULLNAME}-extender")["rules"]
+        for rule in ({"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
+                     {"apiGroups": [""], "resources": ["nodes"], "verbs": ["patch"]},
+                     {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": ["list"]}):
+            self.assertIn(rule, rules)
+        lease = r.get("Role", f"{FULLNAME}-consolidation")["rules"]
+        self.assertIn({"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
+                       "resourceNames": ["epc-extender-consolidation"], "verbs": ["get", "update"]}, lease)
+        binding = r.get("RoleBinding", f"{FULLNAME}-consolidation")
+        self.assertEqual(binding["roleRef"]["name"], f"{FULLNAME}-consolidation")
+        # The lease names its holder by pod, in the pod's namespace.
+        extender = [c for c in pod_containers(r.deployment()["spec"]["template"]["spec"])
+                    if c["name"] == "epc-extender"][0]
+        env = {e["name"]: e for e in extender.get("env", [])}
+        self.assertEqual(env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+        self.assertEqual(env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace")
+
+        off = render({})
+        off_rules = off.get("ClusterRole", f"{NAMESPACE}-{FULLNAME}-extender")["rules"]
+        self.assertFalse([x for x in off_rules if x["resources"] in (["pods/eviction"], ["nodes"])
+                          and set(x["verbs"]) & WRITE_VERBS])
+        self.assertFalse([x for x in off.all("Role") if x["metadata"]["name"].endswith("-consolidation")])
 
     def test_scoring_config_tells_the_extender_the_weight_and_verbs_kube_scheduler_uses(self):
         r = render({"extender": {"weight": 3, "bind": True, "preempt": False}})

@@ -80,10 +80,19 @@ lists of nodes and pods are in), keeps it running beside kube-scheduler, and sto
   {{- end }}
   args:
     {{- include "epc-extender.extenderArgs" . | nindent 4 }}
-  {{- with .Values.extender.extraEnv }}
   env:
+    {{- /* The consolidation lease names its holder by pod; it lives in the pod's namespace. */}}
+    - name: POD_NAME
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+    - name: POD_NAMESPACE
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.namespace
+    {{- with .Values.extender.extraEnv }}
     {{- toYaml . | nindent 4 }}
-  {{- end }}
+    {{- end }}
   ports:
     {{- if eq .Values.mode "extenderOnly" }}
     - name: http
