@@ -136,18 +136,23 @@ void ConsolidationLoop::start() {
         next_run = now() + config->consolidation.interval_seconds;
       } else {
         // Between runs the leader renews its lease, and a standby sees whether it is free.
-        Result<LeaseHold> hold = lease_.acquire_or_renew();
-        update([&](ConsolidationStatus& status) {
-          status.leader = hold && hold->held;
-          status.role = !hold        ? "unknown: " + hold.error().message
-                        : hold->held ? "leader"
-                                     : "standby: " + hold->holder + " holds the lease";
-        });
+        (void)renew_lease();  // the status says who holds it
       }
       if (!sleep_for(options_.tick)) break;
     }
     if (lease_.holds_now()) lease_.release();
   });
+}
+
+Result<LeaseHold> ConsolidationLoop::renew_lease() {
+  Result<LeaseHold> hold = lease_.acquire_or_renew();
+  update([&](ConsolidationStatus& status) {
+    status.leader = hold && hold->held;
+    status.role = !hold        ? "unknown: " + hold.error().message
+                  : hold->held ? "leader"
+                               : "standby: " + hold->holder + " holds the lease";
+  });
+  return hold;
 }
 
 void ConsolidationLoop::stop() {
@@ -177,13 +182,7 @@ RunResult ConsolidationLoop::run_once() {
     };
     if (!settings.enabled) return skip("disabled");
 
-    Result<LeaseHold> hold = lease_.acquire_or_renew();
-    update([&](ConsolidationStatus& status) {
-      status.leader = hold && hold->held;
-      status.role = !hold        ? "unknown: " + hold.error().message
-                    : hold->held ? "leader"
-                                 : "standby: " + hold->holder + " holds the lease";
-    });
+    const Result<LeaseHold> hold = renew_lease();
     if (!hold) return fail("reading the lease: " + hold.error().message);
     if (!hold->held) return skip("standby: " + hold->holder + " holds the lease");
 
@@ -229,7 +228,7 @@ RunResult ConsolidationLoop::run_once() {
 
     // Karpenter-style: wait, read again, keep what still holds.
     if (!sleep_for(options_.confirm_delay)) return skip("stopping");
-    Result<LeaseHold> still = lease_.acquire_or_renew();
+    const Result<LeaseHold> still = renew_lease();
     if (!still) return fail("renewing the lease: " + still.error().message);
     if (!still->held) return skip("lost the lease to " + still->holder + " before acting");
     Result<ClusterObjects> fresh = list_cluster(client_, config->resources);

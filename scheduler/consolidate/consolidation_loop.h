@@ -81,6 +81,8 @@ class ConsolidationLoop {
   struct Run;  // one run's state and steps (consolidation_loop.cc)
 
   int64_t now() const;
+  // Takes or renews the lease, and says in the status who holds it.
+  Result<LeaseHold> renew_lease();
   bool sleep_for(std::chrono::milliseconds delay);  // false when stopping
   void finish(RunResult result, const std::string& outcome);
   void update(const std::function<void(ConsolidationStatus&)>& change);

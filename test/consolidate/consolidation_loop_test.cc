@@ -40,28 +40,11 @@ nlohmann::json node(const std::string& name) {
             {"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
 }
 
+// A pod of ReplicaSet "<name>-1" in namespace "team", created in 2020 unless `created` says.
 nlohmann::json pod(const std::string& name, const std::string& node_name,
                    const std::string& epc = "2Gi",
                    const std::string& created = "2020-01-01T00:00:00Z") {
-  return {{"kind", "Pod"},
-          {"apiVersion", "v1"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", "team"},
-            {"uid", "uid-" + name},
-            {"labels", {{"app", name}}},
-            {"creationTimestamp", created},
-            {"ownerReferences",
-             {{{"apiVersion", "apps/v1"},
-               {"kind", "ReplicaSet"},
-               {"name", name + "-rs"},
-               {"uid", "rs-" + name},
-               {"controller", true}}}}}},
-          {"spec",
-           {{"nodeName", node_name},
-            {"containers",
-             {{{"name", "c"}, {"resources", {{"requests", {{"sgx.intel.com/epc", epc}}}}}}}}}},
-          {"status", {{"phase", "Running"}}}};
+  return test::replica_set_pod("team", name, epc, node_name, name, created);
 }
 
 class ConsolidationLoopTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_apiserver_process.h"
+#include "kube_test_support.h"
 
 namespace epc {
 namespace {
@@ -27,23 +28,7 @@ nlohmann::json node(const std::string& name) {
 }
 
 nlohmann::json pod(const std::string& name, const std::string& node_name) {
-  return {{"kind", "Pod"},
-          {"apiVersion", "v1"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", "team"},
-            {"labels", {{"app", "web"}}},
-            {"ownerReferences",
-             {{{"apiVersion", "apps/v1"},
-               {"kind", "ReplicaSet"},
-               {"name", "web-1"},
-               {"uid", "rs"},
-               {"controller", true}}}}}},
-          {"spec",
-           {{"nodeName", node_name},
-            {"containers",
-             {{{"name", "c"}, {"resources", {{"requests", {{"sgx.intel.com/epc", "4Gi"}}}}}}}}}},
-          {"status", {{"phase", "Running"}}}};
+  return test::replica_set_pod("team", name, "4Gi", node_name, "web");
 }
 
 class ClusterListerTest : public ::testing::Test {

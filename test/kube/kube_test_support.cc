@@ -87,6 +87,22 @@ nlohmann::json pod_object(const std::string& ns, const std::string& name, const 
           {"status", {{"phase", phase}}}};
 }
 
+nlohmann::json replica_set_pod(const std::string& ns, const std::string& name,
+                               const std::string& epc, const std::string& node,
+                               const std::string& app, const std::string& created) {
+  nlohmann::json pod = pod_object(ns, name, epc, node);
+  nlohmann::json& meta = pod["metadata"];
+  meta["uid"] = "uid-" + name;
+  meta["labels"] = {{"app", app}};
+  meta["creationTimestamp"] = created;
+  meta["ownerReferences"] = {{{"apiVersion", "apps/v1"},
+                              {"kind", "ReplicaSet"},
+                              {"name", app + "-1"},
+                              {"uid", "rs-" + app},
+                              {"controller", true}}};
+  return pod;
+}
+
 std::string convergence_diff(const ClusterState& state, const FakeApiServer& server) {
   const nlohmann::json objects = server.control_get("state")["objects"];
   std::map<std::string, int64_t> expected;  // node → committed EPC

@@ -28,6 +28,13 @@ nlohmann::json node_object(const std::string& name, const std::string& epc = "8G
 nlohmann::json pod_object(const std::string& ns, const std::string& name, const std::string& epc,
                           const std::string& node = "", const std::string& phase = "Running");
 
+// A running pod of a ReplicaSet as consolidation reads it: labelled app=`app`, controlled by
+// ReplicaSet "`app`-1", with UID "uid-`name`" and the creation time given.
+nlohmann::json replica_set_pod(const std::string& ns, const std::string& name,
+                               const std::string& epc, const std::string& node,
+                               const std::string& app,
+                               const std::string& created = "2020-01-01T00:00:00Z");
+
 // kube-scheduler's filter request (NodeNames mode, candidate sgx-a) for a pending pod
 // "default/`pod`" with UID "uid-`pod`" requesting `epc`.
 std::string filter_request(const std::string& pod, const std::string& epc = "64Mi");

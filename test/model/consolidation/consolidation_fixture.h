@@ -48,6 +48,20 @@ struct SmallCluster {
   }
 };
 
+// Three half-empty nodes of 64Mi: the two emptiest (a, b with 16Mi each) move onto the fullest
+// (c, 32Mi), which bin-packing ranks first.
+inline SmallCluster fragmented() {
+  SmallCluster cluster;
+  cluster.node("a", 64);
+  cluster.node("b", 64);
+  cluster.node("c", 64);
+  cluster.pod("p1", 16, "a");
+  cluster.pod("p2", 16, "b");
+  cluster.pod("p3", 32, "c");
+  cluster.settle();
+  return cluster;
+}
+
 inline std::shared_ptr<const PlacementPolicy> binpack_policy() {
   return std::make_shared<const PlacementPolicy>();
 }

@@ -10,24 +10,12 @@ namespace epc {
 namespace {
 
 using testing_builders::binpack_policy;
+using testing_builders::fragmented;
 using testing_builders::generous_limits;
 using testing_builders::kMi;
 using testing_builders::SmallCluster;
 
 const EpcResources kResources = EpcResources::defaults();
-
-// Three half-empty nodes: the plan drains a (p1 → c) and b (p2 → c).
-SmallCluster fragmented() {
-  SmallCluster cluster;
-  cluster.node("a", 64);
-  cluster.node("b", 64);
-  cluster.node("c", 64);
-  cluster.pod("p1", 16, "a");
-  cluster.pod("p2", 16, "b");
-  cluster.pod("p3", 32, "c");
-  cluster.settle();
-  return cluster;
-}
 
 ConsolidationPlan plan_for(const SmallCluster& cluster) {
   const ConsolidationInput input{cluster.nodes, cluster.pods, {}, {}, {}};

@@ -12,6 +12,7 @@ namespace epc {
 namespace {
 
 using testing_builders::binpack_policy;
+using testing_builders::fragmented;
 using testing_builders::generous_limits;
 using testing_builders::kMi;
 using testing_builders::SmallCluster;
@@ -33,19 +34,6 @@ std::vector<std::string> drained_names(const ConsolidationPlan& plan) {
   std::vector<std::string> names;
   for (const DrainedNode& node : plan.drained) names.push_back(node.node);
   return names;
-}
-
-// Three half-empty nodes: the two emptiest move onto the fullest, which bin-packing ranks first.
-SmallCluster fragmented() {
-  SmallCluster cluster;
-  cluster.node("a", 64);
-  cluster.node("b", 64);
-  cluster.node("c", 64);
-  cluster.pod("p1", 16, "a");
-  cluster.pod("p2", 16, "b");
-  cluster.pod("p3", 32, "c");
-  cluster.settle();
-  return cluster;
 }
 
 TEST(Planner, FreesTheEmptiestNodesOntoTheFullest) {
