@@ -107,7 +107,7 @@ void ConsolidationLoop::finish(RunResult result, const std::string& outcome) {
     }
   });
   const LogSink& log = result == RunResult::kFailed ? options_.warning : options_.info;
-  if (log) log("consolidation: " + outcome);
+  if (log) log(outcome);
 }
 
 void ConsolidationLoop::start() {
@@ -211,7 +211,7 @@ RunResult ConsolidationLoop::run_once() {
       update([](ConsolidationStatus& status) { ++status.drains_ended; });
       const std::string what = std::string(ended.emptied ? "drain done" : "drain unfinished") +
                                ": " + ended.reason + "; the drain taint is removed";
-      if (options_.info) options_.info("consolidation: " + ended.node + ": " + what);
+      if (options_.info) options_.info(ended.node + ": " + what);
       if (options_.events) {
         options_.events->record(
             node_event(ended.node, kReasonDrainEnded, what, ended.emptied ? "Normal" : "Warning"));
@@ -238,7 +238,7 @@ RunResult ConsolidationLoop::run_once() {
     if (!confirmed) return fail(confirmed.error().message);
     for (const KeptNode& dropped : confirmed->kept) {
       if (options_.info) {
-        options_.info("consolidation: " + dropped.node + " dropped from the plan: " +
+        options_.info(dropped.node + " dropped from the plan: " +
                       (dropped.pod.empty() ? "" : dropped.pod + " ") + dropped.reason);
       }
     }
@@ -253,7 +253,7 @@ RunResult ConsolidationLoop::run_once() {
                                 format_bytes(confirmed->freed_epc_bytes) + " of EPC";
     if (settings.dry_run) {
       for (const std::string& line : lines) {
-        if (options_.info) options_.info("consolidation (dry run) would drain " + line);
+        if (options_.info) options_.info("dry run: would drain " + line);
       }
       finish(RunResult::kCompleted, "dry run: would drain " + summary);
       return RunResult::kCompleted;
@@ -271,7 +271,7 @@ RunResult ConsolidationLoop::run_once() {
               .get();
       if (!tainted) return fail("tainting " + node.node + ": " + tainted.error().message);
       update([](ConsolidationStatus& status) { ++status.drains_started; });
-      if (options_.info) options_.info("consolidation: draining " + describe(node));
+      if (options_.info) options_.info("draining " + describe(node));
       if (options_.events) {
         options_.events->record(
             node_event(node.node, kReasonDrain, "draining " + describe(node), "Normal"));
@@ -309,7 +309,7 @@ RunResult ConsolidationLoop::run_once() {
               (result.outcome == EvictionOutcome::kGone ? "was gone already; "
                                                         : "evicted to empty node ") +
               move.from + "; planned to land on " + move.to;
-          if (options_.info) options_.info("consolidation: " + pod + " " + what);
+          if (options_.info) options_.info(pod + " " + what);
           if (options_.events && result.outcome == EvictionOutcome::kEvicted) {
             options_.events->record(
                 pod_event(move, kReasonEvicted,
