@@ -78,6 +78,18 @@ std::string format_plan_table(const ClusterPlan& result) {
     out += "\n";
     append_table(out, rows);
   }
+  // Drains begun by serve's live loop (the drain taint): left out of the plan, or ending now.
+  const DrainReview& drains = result.drains;
+  if (!drains.draining.empty() || !drains.ended.empty()) {
+    std::vector<Row> rows{{"DRAINING NODE", "STATE"}};
+    for (const std::string& node : drains.draining) rows.push_back({node, "draining"});
+    for (const EndedDrain& ended : drains.ended) {
+      rows.push_back({ended.node, std::string(ended.emptied ? "drain done" : "drain unfinished") +
+                                      ": " + ended.reason + "; a live run removes the taint"});
+    }
+    out += "\n";
+    append_table(out, rows);
+  }
   return out;
 }
 
@@ -126,6 +138,20 @@ std::string format_plan_json(const ClusterPlan& result) {
     append_json_string(out, node.pod);
     out += ",\"reason\":";
     append_json_string(out, node.reason);
+    out += "}";
+  }
+  out += "],\"draining\":[";
+  for (size_t d = 0; d < result.drains.draining.size(); ++d) {
+    if (d) out += ",";
+    append_json_string(out, result.drains.draining[d]);
+  }
+  out += "],\"drainsEnding\":[";
+  for (size_t e = 0; e < result.drains.ended.size(); ++e) {
+    const EndedDrain& ended = result.drains.ended[e];
+    out += e ? ",{\"node\":" : "{\"node\":";
+    append_json_string(out, ended.node);
+    out += std::string(",\"emptied\":") + (ended.emptied ? "true" : "false") + ",\"reason\":";
+    append_json_string(out, ended.reason);
     out += "}";
   }
   out += "]}\n";

@@ -8,7 +8,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
+#include "scheduler/consolidate/plan_report.h"
 #include "scheduler/wire/extender_codec.h"
 
 namespace epc {
@@ -164,6 +166,47 @@ TEST(ClusterPlan, QuietHoursStillPlanButSayALiveRunWouldWait) {
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->live_run_skipped, "quiet hours (11:00-13:00 UTC)");
   EXPECT_FALSE(plan->plan.drained.empty());
+}
+
+// Nodes serve's live loop is draining (the drain taint) are neither drained again nor landed on,
+// count against maxDrainingNodes, and the report says which drains a live run would end.
+TEST(ClusterPlan, DrainingNodesStayOutOfThePlanAndAreReported) {
+  const auto tainted = [](const std::string& name, int64_t since) {
+    std::string text = node(name, "32Gi");
+    text.insert(text.find(R"("status")"),
+                R"("spec":{"taints":[{"key":"epc-extender.io/consolidating","value":")" +
+                    std::to_string(since) + R"(","effect":"PreferNoSchedule"}]},)");
+    return text;
+  };
+  // n1 drains since a minute ago and is empty; n2's drain is unfinished (c is still there).
+  const std::string items = tainted("n1", kNow - 60) + "," + tainted("n2", kNow - 700) + "," +
+                            node("n3", "32Gi") + "," + node("n4", "32Gi") + "," +
+                            pod("c", "n2", "8Gi") + "," + pod("d", "n3", "16Gi") + "," +
+                            pod("e", "n4", "8Gi");
+  const Result<ClusterPlan> plan =
+      plan_cluster(objects(items), config("consolidation:\n  maxDrainingNodes: 2\n"), kNow);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_EQ(plan->drains.draining, std::vector<std::string>{"n1"});
+  ASSERT_EQ(plan->drains.ended.size(), 1u);
+  EXPECT_EQ(plan->drains.ended[0].node, "n2");
+  // One node may still be drained (n1 counts); nothing lands on n1.
+  ASSERT_EQ(plan->plan.drained.size(), 1u);
+  for (const PlannedMove& move : plan->plan.drained[0].moves) EXPECT_NE(move.to, "n1");
+  EXPECT_NE(plan->plan.drained[0].node, "n1");
+  const std::string table = format_plan_table(*plan);
+  EXPECT_THAT(table, HasSubstr("DRAINING NODE"));
+  EXPECT_THAT(table, HasSubstr("n1             draining"));
+  EXPECT_THAT(table,
+              HasSubstr("n2             drain unfinished: 1 pod still keeps it busy (team/c)"));
+  const std::string json = format_plan_json(*plan);
+  EXPECT_THAT(json,
+              HasSubstr(R"("draining":["n1"],"drainsEnding":[{"node":"n2","emptied":false,)"));
+
+  // With maxDrainingNodes 1, n1 alone uses the budget: nothing is planned.
+  const Result<ClusterPlan> full = plan_cluster(objects(items), config(""), kNow);
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_TRUE(full->plan.drained.empty());
+  EXPECT_TRUE(full->live_run_skipped);
 }
 
 }  // namespace
