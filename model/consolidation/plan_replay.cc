@@ -32,17 +32,18 @@ const Pod* PlanReplay::find_pod(const std::string& identity) const {
 }
 
 Result<void> PlanReplay::apply(const DrainedNode& drained) {
-  for (size_t done = 0; done < drained.moves.size(); ++done) {
-    if (Result<void> moved = apply_move(drained.moves[done]); !moved) {
-      for (size_t i = done; i-- > 0;) {
-        const PlannedMove& move = drained.moves[i];
-        const Pod& pod = *find_pod(move.pod);
-        const PodRequest request = resolve_pod_request(pod, policy_, resources_);
-        land(node_index_.at(move.from), node_index_.at(move.to), pod, move.epc_bytes,
-             request.needs_epc(), -1);
+  std::vector<bool> carried_epc;  // per move applied so far, for the undo
+  for (const PlannedMove& move : drained.moves) {
+    Result<bool> moved = apply_move(move);
+    if (!moved) {
+      for (size_t i = carried_epc.size(); i-- > 0;) {
+        const PlannedMove& undone = drained.moves[i];
+        land(node_index_.at(undone.from), node_index_.at(undone.to), *find_pod(undone.pod),
+             undone.epc_bytes, carried_epc[i], -1);
       }
-      return moved;
+      return moved.error();
     }
+    carried_epc.push_back(*moved);
   }
   return {};
 }
@@ -62,7 +63,7 @@ void PlanReplay::land(size_t from, size_t to, const Pod& pod, int64_t bytes, boo
   }
 }
 
-Result<void> PlanReplay::apply_move(const PlannedMove& move) {
+Result<bool> PlanReplay::apply_move(const PlannedMove& move) {
   const std::string what = "move of " + move.namespace_name + "/" + move.name + " from " +
                            move.from + " to " + move.to + ": ";
   const Pod* found = find_pod(move.pod);
@@ -83,9 +84,8 @@ Result<void> PlanReplay::apply_move(const PlannedMove& move) {
     return make_error(what + "the plan says " + std::to_string(move.epc_bytes) +
                       " bytes of EPC, the pod asks for " + std::to_string(request.demand->bytes));
   }
-  // The filter judges the landing node as it is with the pod already gone from `from`.
-  NodeRecord to = state_[to_it->second];
   if (move.from == move.to) return make_error(what + "lands on the node it leaves");
+  const NodeRecord& to = state_[to_it->second];
   const std::string_view name = to.name;
   const NodeRecord* record = &to;
   const FilterDecision filter = decide_filter(
@@ -105,7 +105,7 @@ Result<void> PlanReplay::apply_move(const PlannedMove& move) {
     return make_error(what + "over-commits the node");
   }
   land(from_it->second, to_it->second, pod, request.demand->bytes, request.needs_epc(), +1);
-  return {};
+  return request.needs_epc();
 }
 
 Result<void> replay_plan(const ConsolidationPlan& plan, std::span<const NodeRecord> nodes,

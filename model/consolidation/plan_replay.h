@@ -42,7 +42,8 @@ class PlanReplay {
   const Pod* find_pod(const std::string& identity) const;
 
  private:
-  Result<void> apply_move(const PlannedMove& move);
+  // Whether the move carried EPC (what its undo must give back), or why it fails.
+  Result<bool> apply_move(const PlannedMove& move);
   void land(size_t from, size_t to, const Pod& pod, int64_t bytes, bool needs_epc, int sign);
 
   const std::shared_ptr<const PlacementPolicy> policy_;

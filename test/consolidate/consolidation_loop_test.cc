@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_api_client.h"
 #include "fake_apiserver_process.h"
 #include "kube_test_support.h"
 #include "model/consolidation/drain_taint.h"
@@ -51,11 +52,8 @@ class ConsolidationLoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(server_.started());
-    KubeConnection connection;
-    connection.server = server_.url();
-    Result<std::unique_ptr<ApiClient>> created = ApiClient::create(connection);
-    ASSERT_TRUE(created.ok()) << created.error().message;
-    client_ = std::move(*created);
+    client_ = test::fake_api_client(server_);
+    ASSERT_NE(client_, nullptr);
     // a and b hold one small pod each; c is the fullest and takes both.
     for (const char* name : {"a", "b", "c"}) server_.put(node(name));
     server_.put(pod("p1", "a"));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "fake_api_client.h"
 #include "fake_apiserver_process.h"
 #include "kube_test_support.h"
 
@@ -35,11 +36,8 @@ class ClusterListerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(server_.started());
-    KubeConnection connection;
-    connection.server = server_.url();
-    Result<std::unique_ptr<ApiClient>> created = ApiClient::create(connection);
-    ASSERT_TRUE(created.ok()) << created.error().message;
-    client_ = std::move(*created);
+    client_ = test::fake_api_client(server_);
+    ASSERT_NE(client_, nullptr);
   }
 
   FakeApiServer server_;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/consolidation/consolidation_plan.h"
 #include "model/consolidation/planner.h"
 #include "model/node_record.h"
 #include "model/placement_policy.h"
@@ -60,6 +61,13 @@ inline SmallCluster fragmented() {
   cluster.pod("p3", 32, "c");
   cluster.settle();
   return cluster;
+}
+
+// The nodes a plan drains, in its order.
+inline std::vector<std::string> drained_names(const ConsolidationPlan& plan) {
+  std::vector<std::string> names;
+  for (const DrainedNode& node : plan.drained) names.push_back(node.node);
+  return names;
 }
 
 inline std::shared_ptr<const PlacementPolicy> binpack_policy() {

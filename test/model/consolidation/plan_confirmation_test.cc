@@ -10,6 +10,7 @@ namespace epc {
 namespace {
 
 using testing_builders::binpack_policy;
+using testing_builders::drained_names;
 using testing_builders::fragmented;
 using testing_builders::generous_limits;
 using testing_builders::kMi;
@@ -26,12 +27,6 @@ ConsolidationPlan confirm(const ConsolidationPlan& plan, const SmallCluster& fre
                           std::span<const std::string> draining = {},
                           const EvictionRules& rules = {}) {
   return confirm_plan(plan, fresh.nodes, fresh.pods, draining, binpack_policy(), kResources, rules);
-}
-
-std::vector<std::string> drained_names(const ConsolidationPlan& plan) {
-  std::vector<std::string> names;
-  for (const DrainedNode& node : plan.drained) names.push_back(node.node);
-  return names;
 }
 
 TEST(PlanConfirmation, AnUnchangedClusterKeepsTheWholePlan) {

@@ -12,6 +12,7 @@ namespace epc {
 namespace {
 
 using testing_builders::binpack_policy;
+using testing_builders::drained_names;
 using testing_builders::fragmented;
 using testing_builders::generous_limits;
 using testing_builders::kMi;
@@ -28,12 +29,6 @@ ConsolidationPlan plan(const SmallCluster& cluster, const ConsolidationLimits& l
   const Result<void> replay = replay_plan(result, cluster.nodes, cluster.pods, policy, kResources);
   EXPECT_TRUE(replay.ok()) << replay.error().message;
   return result;
-}
-
-std::vector<std::string> drained_names(const ConsolidationPlan& plan) {
-  std::vector<std::string> names;
-  for (const DrainedNode& node : plan.drained) names.push_back(node.node);
-  return names;
 }
 
 TEST(Planner, FreesTheEmptiestNodesOntoTheFullest) {
