@@ -150,7 +150,7 @@ class EmptyServer {
   std::optional<http_listener> listener_;
 };
 
-int serve_empty(const Options& options, const sigset_t& signals) {
+int serve_empty(const Options& options, const sigset_t& signals, epc::GuardedThreadPool& pool) {
   EmptyServer server;
   epc::Result<std::string> url = server.start(options.port, options.reply_bytes);
   if (!url) {
@@ -159,10 +159,11 @@ int serve_empty(const Options& options, const sigset_t& signals) {
   }
   std::cout << "listening on " << *url << std::endl;
   wait_for_shutdown(signals);
+  pool.add_thread();  // closing the listener blocks a pool thread (see add_thread)
   return 0;
 }
 
-int serve_extender(const Options& options, const sigset_t& signals) {
+int serve_extender(const Options& options, const sigset_t& signals, epc::GuardedThreadPool& pool) {
   auto cluster = epc::bench::load_bench_cluster(options.nodes_body);
   if (!cluster) {
     std::cerr << cluster.error().message << "\n";
@@ -185,6 +186,7 @@ int serve_extender(const Options& options, const sigset_t& signals) {
   }
   std::cout << "listening on " << server.url() << std::endl;
   wait_for_shutdown(signals);
+  pool.add_thread();  // closing the listener blocks a pool thread (see add_thread)
   server.stop();
   return 0;
 }
@@ -212,6 +214,6 @@ int main(int argc, char** argv) {
     std::cerr << options.error().message << "\n" << kUsage;
     return 2;
   }
-  return options->mode == "empty" ? serve_empty(*options, signals)
-                                  : serve_extender(*options, signals);
+  return options->mode == "empty" ? serve_empty(*options, signals, **threads)
+                                  : serve_extender(*options, signals, **threads);
 }

@@ -382,6 +382,8 @@ int serve(const ServeOptions& options) {
                  " to be answered, later ones get 503");
   {
     const std::jthread impatience = exit_on_second_signal(logger);
+    // Closing a listener blocks a pool thread until its connections have ended (see add_thread).
+    (*threads)->add_thread();
     server.stop(options.shutdown_grace_period);
     // Probes keep answering while the verbs drain, so kubelet sees the process until it ends.
     if (monitoring) monitoring->stop(std::chrono::seconds(1));

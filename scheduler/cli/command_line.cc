@@ -631,7 +631,8 @@ Flags of serve (--flag value or --flag=value):
   --recheck-qps N        such reads per second across all filters, in bursts of up to 2N
                          (default 50)
   --threads N            threads that serve every connection, HTTP and API alike, all
-                         asynchronously (default: the machine's CPUs, at least 2 and at most 4)
+                         asynchronously (default 1; more only for Nodes-mode requests at
+                         thousands of nodes)
 
 Flags of simulate:
   --cluster FILE         node pools (YAML: name, count, epc, cpu, memory, labels), or a kubectl

@@ -1,6 +1,5 @@
 #include "scheduler/http/guarded_thread_pool.h"
 
-#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -19,11 +18,6 @@ Result<std::unique_ptr<GuardedThreadPool>> GuardedThreadPool::start(size_t threa
   return std::make_unique<GuardedThreadPool>(Passkey{}, threads, std::move(log));
 }
 
-size_t GuardedThreadPool::default_threads() {
-  return std::clamp<size_t>(std::thread::hardware_concurrency(), kMinDefaultThreads,
-                            kMaxDefaultThreads);
-}
-
 void GuardedThreadPool::call_after(std::chrono::milliseconds delay,
                                    std::function<void()> task) const {
   // The timer keeps itself alive through its own handler.
@@ -37,6 +31,10 @@ void GuardedThreadPool::call_after(std::chrono::milliseconds delay,
 GuardedThreadPool::GuardedThreadPool(Passkey, size_t threads, LogSink log) : log_(std::move(log)) {
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+void GuardedThreadPool::add_thread() {
+  threads_.emplace_back([this] { run(); });
 }
 
 GuardedThreadPool::~GuardedThreadPool() {

@@ -12,9 +12,9 @@
 //
 // Every connection, the listener's and the API client's alike, is served asynchronously by these
 // threads; nothing the extender runs on them blocks (the startup wait parks on call_after). So
-// they are sized to the CPUs the process can use, not to the number of connections: asio wakes an
-// idle thread for every handler it queues, and with cpprestsdk's 40 threads those wake-ups and
-// context switches were half of the extender's CPU (issue 16).
+// they are sized to the work, not to the number of connections: asio wakes an idle thread for
+// every handler it queues, and with cpprestsdk's 40 threads those wake-ups and context switches
+// were half of the extender's CPU (issue 16). The default is one (see kDefaultThreads).
 #pragma once
 
 #include <atomic>
@@ -33,13 +33,15 @@ namespace epc {
 
 class GuardedThreadPool {
  public:
-  // Bounds of the default size: two, so that a long decode does not stall every other
-  // connection; four at most, since kube-scheduler asks one pod at a time and the binds and watches
-  // in between are small.
-  static constexpr size_t kMinDefaultThreads = 2;
-  static constexpr size_t kMaxDefaultThreads = 4;
-  // The CPUs this machine has (std::thread::hardware_concurrency), within the bounds above.
-  static size_t default_threads();
+  // One thread by default. kube-scheduler asks one pod at a time, and every handler on the pool is
+  // asynchronous and short, so a second thread rarely finds work of its own: it mostly takes over
+  // the event loop while the first runs a handler, and each such hand-over is a futex wake and a
+  // context switch. Measured end to end (bench/e2e.py, docs/benchmarks.md) one thread spends about
+  // a fifth less CPU per scheduled pod than two. More threads (`--threads`) help only where one
+  // long handler would hold up the others: full Node objects in requests (Nodes mode) at thousands
+  // of nodes, where a decode takes tens of milliseconds.
+  static constexpr size_t kDefaultThreads = 1;
+  static size_t default_threads() { return kDefaultThreads; }
 
   // Takes over cpprestsdk's shared pool. It is created on first use, so this must run before
   // anything uses cpprestsdk; an error says so otherwise.
@@ -51,6 +53,12 @@ class GuardedThreadPool {
 
   // Exceptions caught from handlers so far.
   uint64_t escaped() const { return escaped_.load(); }
+
+  // Starts one more thread, for shutdown. cpprestsdk's listener close() blocks the pool thread it
+  // runs on until every connection has ended, and ending them takes handlers that only another pool
+  // thread can run: with the default single thread, close() would wait forever. Call it from the
+  // thread that owns the pool.
+  void add_thread();
 
   // Runs `task` on one of the threads after `delay`, holding none meanwhile. A task still waiting
   // when the pool stops never runs.

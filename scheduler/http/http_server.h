@@ -7,7 +7,7 @@
 // Unknown paths → 404, wrong method → 405 with Allow, a body over the limit → 413, all with a
 // {"Error": ...} body. Handlers never block a pool thread: the body is read with a continuation and
 // the decision runs in it, so slow clients hold no thread while they dribble their bytes (the
-// binary serves everything on two to four threads; see GuardedThreadPool).
+// binary serves everything on one thread by default; see GuardedThreadPool).
 //
 // Limits of the listener that no handler can lift: it has no read timeout and no size limit of its
 // own; it never answers `Expect: 100-continue`, so curl stalls a second before sending a large body

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Far more concurrent keep-alive clients than the binary's pool threads (two to four), plus slow ones.
+"""Far more concurrent keep-alive clients than the binary's pool threads (one by default), plus slow ones.
 
 200 connections loop filter + prioritize as fast as they can while 50 more send a whole filter
 body one byte every 10 ms. Every reply, fast or slow, must be 200 with the exact bytes a quiet

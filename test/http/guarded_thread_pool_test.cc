@@ -75,10 +75,9 @@ TEST_F(GuardedThreadPoolTest, HandlersThatThrowNeitherEndTheProcessNorTheThreads
   EXPECT_THAT(again.error().message, HasSubstr("already been initialized"));
 }
 
-TEST_F(GuardedThreadPoolTest, TheDefaultSizeIsTheMachinesCpusWithinTwoToFour) {
-  const size_t cpus = std::thread::hardware_concurrency();
-  EXPECT_EQ(GuardedThreadPool::default_threads(), std::clamp<size_t>(cpus, 2, 4))
-      << cpus << " CPUs";
+// One event loop whatever the machine: kube-scheduler asks one pod at a time (see kDefaultThreads).
+TEST_F(GuardedThreadPoolTest, TheDefaultIsOneThread) {
+  EXPECT_EQ(GuardedThreadPool::default_threads(), 1u);
 }
 
 // Tasks waiting on call_after hold no thread: more of them than threads, and other work still runs.

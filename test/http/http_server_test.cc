@@ -389,9 +389,9 @@ TEST_F(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(second->body, service_.handle(Verb::kPrioritize, prioritize).body);
 }
 
-// cpprestsdk's default pool has 40 threads (the binary's, two to four); a handler that waited for
-// bodies would be starved by 60 clients that stall mid-body, and the 61st request would never be
-// answered.
+// cpprestsdk's default pool has 40 threads (the binary's, one by default); a handler that waited
+// for bodies would be starved by 60 clients that stall mid-body, and the 61st request would never
+// be answered.
 TEST_F(HttpServerTest, StalledClientsDoNotBlockOtherRequests) {
   start();
   const std::string stalled_request =
