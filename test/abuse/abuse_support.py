@@ -14,6 +14,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,6 +73,7 @@ class Server:
     """`epc-extender serve` on the demo cluster at 127.0.0.1:<free port>; stop() kills it."""
 
     def __init__(self, *extra_args, max_body=None):
+        self._final_log = None
         self.log_dir = tempfile.mkdtemp(prefix="epc-abuse-")
         self.log_path = os.path.join(self.log_dir, "server.log")
         args = [binary_path(), "serve", "--cluster-file", CLUSTER_FILE, "--config", SCORING_FILE,
@@ -136,6 +138,9 @@ class Server:
             return -1
 
     def log_text(self):
+        return self._read_log() if self._final_log is None else self._final_log
+
+    def _read_log(self):
         with open(self.log_path, "rb") as file:
             return file.read().decode("utf-8", "replace")
 
@@ -151,6 +156,11 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self._log.close()
+        # The log is kept in memory for the test's asserts, and its directory removed: every run
+        # of the suite would otherwise leave hundreds of directories in /tmp.
+        if self._final_log is None:
+            self._final_log = self._read_log()
+            shutil.rmtree(self.log_dir, ignore_errors=True)
         return self.process.returncode
 
 
