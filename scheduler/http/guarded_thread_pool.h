@@ -36,8 +36,8 @@ class GuardedThreadPool {
   // One thread by default. kube-scheduler asks one pod at a time, and every handler on the pool is
   // asynchronous and short, so a second thread rarely finds work of its own: it mostly takes over
   // the event loop while the first runs a handler, and each such hand-over is a futex wake and a
-  // context switch. Measured end to end (bench/e2e.py, docs/benchmarks.md) one thread spends about
-  // a fifth less CPU per scheduled pod than two. More threads (`--threads`) help only where one
+  // context switch. Measured end to end (bench/e2e.py, docs/benchmarks.md) one thread spends 22–31%
+  // less CPU per scheduled pod than two. More threads (`--threads`) help only where one
   // long handler would hold up the others: full Node objects in requests (Nodes mode) at thousands
   // of nodes, where a decode takes tens of milliseconds.
   static constexpr size_t kDefaultThreads = 1;
