@@ -16,16 +16,21 @@ CandidateNodes::CandidateNodes(Mode mode, const ClusterSnapshot& snapshot, std::
   if (mode == Mode::kNodes || any_reservation_) copies_.reserve(expected);
 }
 
-void CandidateNodes::add_name(std::string_view name) {
-  const NodeRecord* known = snapshot_->node(name);
-  // Only a node that holds reservations looks different to this pod: the others are used as
-  // published, without a copy (a handful of pods are in flight; thousands of nodes are not).
-  if (known != nullptr && any_reservation_ && snapshot_->reserved_bytes(name) > 0) {
-    copies_.push_back(snapshot_->as_seen_by(pod_id_, *known));
-    known = &copies_.back();
+void CandidateNodes::add_names(std::span<const std::string> names) {
+  const size_t first = records_.size();
+  records_.resize(first + names.size());
+  snapshot_->nodes().find_all(names, std::span(records_).subspan(first));
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    const NodeRecord*& known = records_[first + i];
+    // Only a node that holds reservations looks different to this pod: the others are used as
+    // published, without a copy (a handful of pods are in flight; thousands of nodes are not).
+    if (known != nullptr && any_reservation_ && snapshot_->reserved_bytes(name) > 0) {
+      copies_.push_back(snapshot_->as_seen_by(pod_id_, *known));
+      known = &copies_.back();
+    }
+    names_.push_back(name);
   }
-  names_.push_back(name);
-  records_.push_back(known);
 }
 
 void CandidateNodes::add_node(const Node& node, const EpcResources& resources) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,9 +37,10 @@ class CandidateNodes {
   CandidateNodes(const CandidateNodes&) = delete;
   CandidateNodes& operator=(const CandidateNodes&) = delete;
 
-  // At most `expected` adds, in the constructor's mode. NodeNames mode: `name` must outlive this
-  // (it points into the request).
-  void add_name(std::string_view name);
+  // At most `expected` candidates in all, in the constructor's mode. NodeNames mode: `names` must
+  // outlive this (they point into the request). All of a request's names at once: the snapshot
+  // looks a group of names up together (NodeTable::find_all).
+  void add_names(std::span<const std::string> names);
   // Nodes mode: the capacity from `node`, committed EPC from the snapshot; `node` must outlive
   // this.
   void add_node(const Node& node, const EpcResources& resources);

@@ -1,5 +1,7 @@
 #include "model/node_table.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 
 namespace epc {
@@ -17,6 +19,52 @@ const NodeRecord* NodeTable::find(std::string_view name) const {
   if (!shard) return nullptr;
   const ptrdiff_t index = shard->index_of(hash, name);
   return index < 0 ? nullptr : &shard->records[static_cast<size_t>(index)];
+}
+
+void NodeTable::find_all(std::span<const std::string> names,
+                         std::span<const NodeRecord*> out) const {
+  // Enough look-ups in flight to cover a miss's latency, few enough to stay in registers and L1.
+  constexpr size_t kGroup = 16;
+  for (size_t base = 0; base < names.size(); base += kGroup) {
+    const size_t count = std::min(kGroup, names.size() - base);
+    std::array<size_t, kGroup> hashes{};
+    std::array<const Shard*, kGroup> shards{};
+    std::array<ptrdiff_t, kGroup> candidate{};  // the first index whose hash matches, or -1
+    for (size_t i = 0; i < count; ++i) {
+      hashes[i] = hash_of(names[base + i]);
+      shards[i] = shards_[shard_of(hashes[i])].get();
+      if (shards[i] != nullptr) __builtin_prefetch(shards[i]);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      if (shards[i] != nullptr) __builtin_prefetch(shards[i]->hashes.data());
+    }
+    for (size_t i = 0; i < count; ++i) {
+      candidate[i] = -1;
+      if (shards[i] == nullptr) continue;
+      const std::vector<size_t>& shard_hashes = shards[i]->hashes;
+      for (size_t j = 0; j < shard_hashes.size(); ++j) {
+        if (shard_hashes[j] == hashes[i]) {
+          candidate[i] = static_cast<ptrdiff_t>(j);
+          __builtin_prefetch(&shards[i]->records[j]);
+          break;
+        }
+      }
+    }
+    for (size_t i = 0; i < count; ++i) {
+      if (candidate[i] >= 0) {
+        const NodeRecord& record = shards[i]->records[static_cast<size_t>(candidate[i])];
+        __builtin_prefetch(record.name.data());
+        __builtin_prefetch(record.epc.resource.data());
+      }
+    }
+    // Every link is on its way or in cache: the plain look-up decides, so a second record with
+    // the same hash is still found by its name.
+    for (size_t i = 0; i < count; ++i) {
+      const ptrdiff_t index =
+          candidate[i] < 0 ? -1 : shards[i]->index_of(hashes[i], names[base + i]);
+      out[base + i] = index < 0 ? nullptr : &shards[i]->records[static_cast<size_t>(index)];
+    }
+  }
 }
 
 NodeTable::Shard& NodeTable::own_shard(size_t index) {

@@ -46,9 +46,7 @@ CandidateNodes candidates_of(const ExtenderArgs& args, const ClusterSnapshot& sn
   }
   const size_t count = args.node_names ? args.node_names->size() : 0;
   CandidateNodes candidates(CandidateNodes::Mode::kNodeNames, snapshot, pod.identity, count);
-  if (args.node_names) {
-    for (const std::string& name : *args.node_names) candidates.add_name(name);
-  }
+  if (args.node_names) candidates.add_names(*args.node_names);
   return candidates;
 }
 

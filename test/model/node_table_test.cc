@@ -204,5 +204,33 @@ TEST(NodeTable, BehavesAsAMapUnderRandomChangesAndCopies) {
   }
 }
 
+// find_all answers as find does, name by name: known names, unknown ones, repeats and the empty
+// name, in a list long enough to span several of its groups and end in a partial one.
+TEST(NodeTable, FindAllAnswersAsFindDoesForEachName) {
+  NodeTable table = table_of(300);
+  ASSERT_TRUE(table.erase(name_of(7)));
+  std::vector<std::string> names;
+  for (int i = 0; i < 330; i += 3) names.push_back(name_of(i));  // 300 and up are unknown
+  names.push_back(name_of(42));
+  names.push_back(name_of(42));
+  names.push_back("");
+  names.push_back(name_of(7));
+  std::vector<const NodeRecord*> found(names.size(), nullptr);
+  table.find_all(names, found);
+  size_t known = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(found[i], table.find(names[i])) << names[i];
+    if (found[i] != nullptr) {
+      EXPECT_EQ(found[i]->name, names[i]);
+      ++known;
+    }
+  }
+  EXPECT_EQ(known, 102u) << "0, 3, ... 297, and 42 twice; 7 was erased";
+  table.find_all({}, {});  // nothing asked, nothing written
+  NodeTable empty;
+  empty.find_all(names, found);
+  for (const NodeRecord* record : found) EXPECT_EQ(record, nullptr);
+}
+
 }  // namespace
 }  // namespace epc
