@@ -324,6 +324,7 @@ void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {
   usage.reserved += pod->epc_bytes;
   ++usage.reservations;
   reservations_.insert_or_assign(id, Reservation{request.node_name, pod->epc_bytes, expires});
+  reservations_changed_ = true;
 }
 
 size_t EpcLedger::expire_reservations(SteadyTime now) {
@@ -345,6 +346,7 @@ void EpcLedger::drop_reservation(const std::string& id) {
     if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
   }
   reservations_.erase(it);
+  reservations_changed_ = true;
 }
 
 void EpcLedger::forget_oldest_pending() {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "model/epc_demand.h"
@@ -126,6 +127,9 @@ class EpcLedger {
   // Drops reservations that expired at or before `now`; returns how many.
   size_t expire_reservations(SteadyTime now);
   const ReservationMap& reservations() const { return reservations_; }
+  // Whether the reservations changed since this was last asked (true for a new ledger), and
+  // clears it. For ClusterState, which copies them into its snapshots only when they did.
+  bool take_reservations_changed() { return std::exchange(reservations_changed_, false); }
 
   const PodRecord* pod_by_uid(std::string_view uid) const;
   // Every pod the ledger knows, by identity (see pod_identity); for checks and reports.
@@ -197,6 +201,7 @@ class EpcLedger {
   uint64_t next_pending_seq_ = 0;
   uint64_t generation_ = 0;
   ReservationMap reservations_;  // by pod identity
+  bool reservations_changed_ = true;
 };
 
 }  // namespace epc

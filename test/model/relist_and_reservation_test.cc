@@ -155,6 +155,47 @@ TEST_F(RelistAndReservationTest, NothingIsReservedForUnknownBoundOrEpcFreePods) 
   EXPECT_EQ(node_record("n1").reserved_bytes, 0);
 }
 
+// ClusterState copies reservations into a snapshot only when the ledger says they changed, so
+// every change must say so, and nothing else may.
+TEST_F(RelistAndReservationTest, TheLedgerTellsWhenItsReservationsChanged) {
+  EXPECT_TRUE(ledger.take_reservations_changed()) << "a new ledger's reservations are news";
+  EXPECT_FALSE(ledger.take_reservations_changed()) << "asking clears it";
+  ledger.upsert_node(epc_node("n1", "64Mi"));
+  remember("a", "16Mi");
+  ledger.reserve(placement("unknown", "n1"), kT0 + seconds(30));
+  EXPECT_FALSE(ledger.take_reservations_changed()) << "nodes, pending pods and no-op reserves";
+  ledger.reserve(placement("a", "n1"), kT0 + seconds(10));
+  EXPECT_TRUE(ledger.take_reservations_changed());
+  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(9)), 0u);
+  EXPECT_FALSE(ledger.take_reservations_changed());
+  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(10)), 1u);
+  EXPECT_TRUE(ledger.take_reservations_changed());
+  ledger.reserve(placement("a", "n1"), kT0 + seconds(30));
+  ASSERT_TRUE(ledger.take_reservations_changed());
+  ledger.remove_pod("uid-a");
+  EXPECT_TRUE(ledger.take_reservations_changed()) << "a deleted pod's reservation goes with it";
+  EXPECT_TRUE(ledger.reservations().empty());
+}
+
+// The cluster file replaces the whole ledger; its snapshot must not keep the old reservations.
+TEST(ClusterSnapshotReservations, AReplacedLedgerPublishesItsOwnReservations) {
+  ClusterState state(EpcResources::defaults());
+  const auto now = std::chrono::steady_clock::now();
+  state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n1", "128Mi"));
+    ASSERT_TRUE(ledger.upsert_pod(epc_pod("held", "16Mi")).ok());
+  });
+  state.reserve(BindRequest{"default", "held", "uid-held", "n1"}, now, now + seconds(60));
+  ASSERT_EQ(state.snapshot()->reserved_bytes("n1"), 16 * kMi);
+  state.modify([](EpcLedger& ledger) {
+    EpcLedger next(EpcResources::defaults());
+    next.upsert_node(epc_node("n1", "128Mi"));
+    ledger = std::move(next);
+  });
+  EXPECT_EQ(state.snapshot()->reserved_bytes("n1"), 0);
+  EXPECT_TRUE(state.snapshot()->reservations().empty());
+}
+
 TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
   ClusterState state(EpcResources::defaults());
   state.modify([](EpcLedger& ledger) {
