@@ -60,22 +60,22 @@ Framing framing_of(const http_request& request) {
   return framing;
 }
 
-// pplx copies a task's result at every step of a chain, so the outcome travels by pointer: a
-// body copied once per 64 KiB slice made a 16 MB request take 16 s.
-using SharedOutcome = std::shared_ptr<BodyOutcome>;
-
-SharedOutcome failure(Status status, std::string error) {
-  return std::make_shared<BodyOutcome>(BodyOutcome{status, {}, std::move(error)});
+BodyOutcome failure(Status status, std::string error) {
+  return BodyOutcome{status, {}, std::move(error)};
 }
 
-SharedOutcome complete(std::string body) {
+BodyOutcome complete(std::string body) {
   pad_body(body);
-  return std::make_shared<BodyOutcome>(BodyOutcome{Status::kComplete, std::move(body), {}});
+  return BodyOutcome{Status::kComplete, std::move(body), {}};
 }
 
 std::string limit_text(size_t max_bytes) {
   return std::to_string(max_bytes) + " bytes (" + format_bytes(static_cast<int64_t>(max_bytes)) +
          ")";
+}
+
+std::string reading_failed(std::string_view why) {
+  return "reading the request body: " + std::string(why);
 }
 
 // State shared by the continuations of one read; the buffer writes into `body` until the read
@@ -85,6 +85,19 @@ struct BodyRead {
   std::string body;
   size_t max_bytes = 0;
   std::optional<size_t> expected;  // Content-Length; absent for a chunked body
+  BodyDone done;
+  bool finished = false;
+
+  // Hands the outcome over, once.
+  void finish(BodyOutcome outcome) noexcept {
+    if (finished) return;
+    finished = true;
+    try {
+      done(std::move(outcome));
+    } catch (...) {
+      // `done` must not throw; if it does, the request's own path has failed, not the read.
+    }
+  }
 };
 
 uint8_t* tail(BodyRead& read, size_t offset) {
@@ -106,78 +119,101 @@ void grow_to(BodyRead& read, size_t size) {
   read.body.resize(size);
 }
 
-SharedOutcome ended_early(const BodyRead& read) {
+BodyOutcome ended_early(const BodyRead& read) {
   return failure(Status::kInvalid, "request body ended after " + std::to_string(read.body.size()) +
                                        " of " + std::to_string(*read.expected) +
                                        " bytes (Content-Length)");
 }
 
-// One slice per continuation until the announced length, the end of a chunked body, or the limit.
-pplx::task<SharedOutcome> read_slices(std::shared_ptr<BodyRead> read) {
-  const size_t offset = read->body.size();
-  const size_t want = read->expected ? std::min(kSlice, *read->expected - offset) : kSlice;
-  grow_to(*read, offset + want);
-  return read->source.getn(tail(*read, offset), want)
-      .then(
-          [read, offset](size_t got) -> pplx::task<SharedOutcome> {
-            read->body.resize(offset + got);
-            if (read->body.size() > read->max_bytes) {
-              return pplx::task_from_result(
-                  failure(Status::kTooLarge, "chunked request body exceeds the limit of " +
-                                                 limit_text(read->max_bytes) + " after " +
-                                                 std::to_string(read->body.size()) + " bytes"));
-            }
-            const bool finished = read->expected ? read->body.size() == *read->expected : got == 0;
-            if (finished) return pplx::task_from_result(complete(std::move(read->body)));
-            if (got == 0) return pplx::task_from_result(ended_early(*read));
-            return read_slices(read);
-          },
-          on_ready_thread());
+// Takes in one slice that was read at `offset`: the outcome when the read is over (complete, too
+// large, cut short or failed, e.g. the client went away), nothing when more is to come.
+std::optional<BodyOutcome> take_slice(BodyRead& read, size_t offset,
+                                      const pplx::task<size_t>& slice) {
+  size_t got = 0;
+  try {
+    got = slice.get();
+  } catch (const std::exception& e) {
+    return failure(Status::kInvalid, reading_failed(e.what()));
+  } catch (...) {
+    return failure(Status::kInvalid, reading_failed("unknown error"));
+  }
+  read.body.resize(offset + got);
+  if (read.body.size() > read.max_bytes) {
+    return failure(Status::kTooLarge, "chunked request body exceeds the limit of " +
+                                          limit_text(read.max_bytes) + " after " +
+                                          std::to_string(read.body.size()) + " bytes");
+  }
+  const bool finished = read.expected ? read.body.size() == *read.expected : got == 0;
+  if (finished) return complete(std::move(read.body));
+  if (got == 0) return ended_early(read);
+  return std::nullopt;
 }
 
-pplx::task<SharedOutcome> start_read(const http_request& request, size_t max_bytes) {
-  const Framing framing = framing_of(request);
+// Reads slices until the announced length, the end of a chunked body, or the limit. A slice that
+// has already arrived (the whole of a small body usually has, by the time its handler runs) is
+// taken in at once; only a slice still on its way costs a continuation.
+void read_slices(const std::shared_ptr<BodyRead>& read) {
+  try {
+    for (;;) {
+      const size_t offset = read->body.size();
+      const size_t want = read->expected ? std::min(kSlice, *read->expected - offset) : kSlice;
+      grow_to(*read, offset + want);
+      pplx::task<size_t> slice = read->source.getn(tail(*read, offset), want);
+      if (!slice.is_done()) {
+        slice.then(
+            [read, offset](const pplx::task<size_t>& arrived) {
+              if (std::optional<BodyOutcome> outcome = take_slice(*read, offset, arrived)) {
+                return read->finish(std::move(*outcome));
+              }
+              read_slices(read);
+            },
+            on_ready_thread());
+        return;
+      }
+      if (std::optional<BodyOutcome> outcome = take_slice(*read, offset, slice)) {
+        return read->finish(std::move(*outcome));
+      }
+    }
+  } catch (const std::exception& e) {
+    read->finish(failure(Status::kInvalid, reading_failed(e.what())));
+  } catch (...) {
+    read->finish(failure(Status::kInvalid, reading_failed("unknown error")));
+  }
+}
+
+// The outcome when the headers alone decide it; nothing when the body must be read.
+std::optional<BodyOutcome> judge_framing(const Framing& framing, size_t max_bytes) {
   if (!framing.chunked && !framing.invalid_content_length.empty()) {
-    return pplx::task_from_result(failure(
-        Status::kInvalid, "invalid Content-Length \"" + framing.invalid_content_length + "\""));
+    return failure(Status::kInvalid,
+                   "invalid Content-Length \"" + framing.invalid_content_length + "\"");
   }
   if (!framing.chunked && framing.content_length.value_or(0) > max_bytes) {
-    return pplx::task_from_result(
-        failure(Status::kTooLarge, "request body of " + std::to_string(*framing.content_length) +
-                                       " bytes exceeds the limit of " + limit_text(max_bytes)));
+    return failure(Status::kTooLarge, "request body of " + std::to_string(*framing.content_length) +
+                                          " bytes exceeds the limit of " + limit_text(max_bytes));
   }
-  if (!framing.chunked && framing.content_length.value_or(0) == 0) {
-    return pplx::task_from_result(complete({}));
-  }
-  std::optional<size_t> expected;
-  if (!framing.chunked) expected = static_cast<size_t>(*framing.content_length);
-  return read_slices(
-      std::make_shared<BodyRead>(BodyRead{request.body().streambuf(), {}, max_bytes, expected}));
+  if (!framing.chunked && framing.content_length.value_or(0) == 0) return complete({});
+  return std::nullopt;
 }
 
 }  // namespace
 
-pplx::task<std::shared_ptr<BodyOutcome>> read_body(const http_request& request, size_t max_bytes) {
-  pplx::task<SharedOutcome> started;
+void read_body(const http_request& request, size_t max_bytes, BodyDone done) {
+  const auto read = std::make_shared<BodyRead>();
+  read->max_bytes = max_bytes;
+  read->done = std::move(done);
   try {
-    started = start_read(request, max_bytes);
+    const Framing framing = framing_of(request);
+    if (std::optional<BodyOutcome> decided = judge_framing(framing, max_bytes)) {
+      return read->finish(std::move(*decided));
+    }
+    if (!framing.chunked) read->expected = static_cast<size_t>(*framing.content_length);
+    read->source = request.body().streambuf();
   } catch (const std::exception& e) {
-    return pplx::task_from_result(
-        failure(Status::kInvalid, std::string("reading the request body: ") + e.what()));
+    return read->finish(failure(Status::kInvalid, reading_failed(e.what())));
+  } catch (...) {
+    return read->finish(failure(Status::kInvalid, reading_failed("unknown error")));
   }
-  // Every failure of the chain (a dropped connection faults the buffer) ends up here, observed:
-  // pplx terminates the process on a faulted task nobody looked at.
-  return started.then(
-      [](pplx::task<SharedOutcome> outcome) {
-        try {
-          return outcome.get();
-        } catch (const std::exception& e) {
-          return failure(Status::kInvalid, std::string("reading the request body: ") + e.what());
-        } catch (...) {
-          return failure(Status::kInvalid, "reading the request body: unknown error");
-        }
-      },
-      on_ready_thread());
+  read_slices(read);
 }
 
 bool announces_body(const http_request& request) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,13 +27,15 @@ struct BodyOutcome {
   std::string error;  // otherwise: why, with the sizes or header involved
 };
 
-// The task completes when the whole body has arrived, when it passes `max_bytes` (kTooLarge; a
-// Content-Length over the limit fails at once, before any byte is read), or when the
+// Calls `done` once with the outcome: when the whole body has arrived, when it passes `max_bytes`
+// (kTooLarge; a Content-Length over the limit fails at once, before any byte is read), or when the
 // Content-Length header is malformed or the body stream fails, e.g. the client went away
-// (kInvalid). The task itself never fails. The outcome is shared, not copied, through pplx's
-// chain (which copies results at every step), and is the caller's alone to move from.
-pplx::task<std::shared_ptr<BodyOutcome>> read_body(const web::http::http_request& request,
-                                                   size_t max_bytes);
+// (kInvalid). When the body is already there (a small one usually is, by the time its handler
+// runs), `done` runs before read_body returns, without a continuation; otherwise on the pool
+// thread that received the rest. `done` must not throw: it is the end of the chain, and nothing
+// after it would observe the failure.
+using BodyDone = std::function<void(BodyOutcome)>;
+void read_body(const web::http::http_request& request, size_t max_bytes, BodyDone done);
 
 // True when the request announces a body: a chunked one, or a Content-Length other than 0.
 bool announces_body(const web::http::http_request& request);

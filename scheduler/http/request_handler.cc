@@ -87,11 +87,14 @@ class Exchange {
                   (response.log_text.empty() ? response.body : response.log_text));
       }
       if (response.close) abandon_body(self->request_);
-      self->request_.content_ready().then(
-          [self, response = std::move(response)](pplx::task<http_request> ready) mutable {
-            ignore_failure(std::move(ready));
-            if (!self->busy_ && !self->start_busy()) return;
-            send(self, std::move(response));
+      // What content_ready() waits on, without the two continuations it adds: a verb's body has
+      // been read whole by now, so this is nearly always done and the reply goes out at once.
+      pplx::task<utility::size64_t> ready =
+          pplx::create_task(self->request_._get_impl()->_get_data_available());
+      if (ready.is_done()) return hand_over(self, std::move(ready), std::move(response));
+      ready.then(
+          [self, response = std::move(response)](pplx::task<utility::size64_t> arrived) mutable {
+            hand_over(self, std::move(arrived), std::move(response));
           },
           on_ready_thread());
     } catch (const std::exception& e) {
@@ -110,6 +113,18 @@ class Exchange {
   }
 
  private:
+  // Once the request's content is complete (or failed): sends the reply under a busy ticket.
+  static void hand_over(const std::shared_ptr<Exchange>& self, pplx::task<utility::size64_t> ready,
+                        Response response) noexcept {
+    ignore_failure(std::move(ready));
+    try {
+      if (!self->busy_ && !self->start_busy()) return;
+    } catch (...) {
+      return self->log("reply failed: could not take a busy ticket");
+    }
+    send(self, std::move(response));
+  }
+
   static void send(const std::shared_ptr<Exchange>& self, Response response) noexcept {
     try {
       web::http::http_response reply(static_cast<web::http::status_code>(response.status));
@@ -176,26 +191,16 @@ void decide(const ExtenderService& service, const VerbCall& call, BodyOutcome ou
 }
 
 void serve_verb(const ExtenderService& service, VerbCall call, size_t max_body_bytes) {
-  read_body(call.exchange->request(), max_body_bytes)
-      .then(
-          [&service, call](const std::shared_ptr<BodyOutcome>& outcome) {
-            if (outcome->status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) {
-              return;
-            }
-            decide(service, call, std::move(*outcome));
-          },
-          on_ready_thread())
-      .then(
-          [call](pplx::task<void> decided) {
-            try {
-              decided.get();
-            } catch (const std::exception& e) {
-              call.reply(internal_error(e.what()), Outcome::kError);
-            } catch (...) {
-              call.reply(internal_error("unknown error"), Outcome::kError);
-            }
-          },
-          on_ready_thread());
+  read_body(call.exchange->request(), max_body_bytes, [&service, call](BodyOutcome outcome) {
+    try {
+      if (outcome.status == BodyOutcome::Status::kComplete && !call.exchange->start_busy()) return;
+      decide(service, call, std::move(outcome));
+    } catch (const std::exception& e) {
+      call.reply(internal_error(e.what()), Outcome::kError);
+    } catch (...) {
+      call.reply(internal_error("unknown error"), Outcome::kError);
+    }
+  });
 }
 
 Response page_reply(const Page& page, bool close) {
