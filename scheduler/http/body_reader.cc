@@ -149,10 +149,28 @@ std::optional<BodyOutcome> take_slice(BodyRead& read, size_t offset,
   return std::nullopt;
 }
 
+void read_slices(const std::shared_ptr<BodyRead>& read) noexcept;
+
+// Takes in a slice and reads on, or finishes. Never throws: it may run as a continuation, and pplx
+// ends the process on a continuation's exception that nobody observes.
+void read_on(const std::shared_ptr<BodyRead>& read, size_t offset,
+             const pplx::task<size_t>& slice) noexcept {
+  try {
+    if (std::optional<BodyOutcome> outcome = take_slice(*read, offset, slice)) {
+      return read->finish(std::move(*outcome));
+    }
+  } catch (const std::exception& e) {
+    return read->finish(failure(Status::kInvalid, reading_failed(e.what())));
+  } catch (...) {
+    return read->finish(failure(Status::kInvalid, reading_failed("unknown error")));
+  }
+  read_slices(read);
+}
+
 // Reads slices until the announced length, the end of a chunked body, or the limit. A slice that
 // has already arrived (the whole of a small body usually has, by the time its handler runs) is
 // taken in at once; only a slice still on its way costs a continuation.
-void read_slices(const std::shared_ptr<BodyRead>& read) {
+void read_slices(const std::shared_ptr<BodyRead>& read) noexcept {
   try {
     for (;;) {
       const size_t offset = read->body.size();
@@ -161,12 +179,7 @@ void read_slices(const std::shared_ptr<BodyRead>& read) {
       pplx::task<size_t> slice = read->source.getn(tail(*read, offset), want);
       if (!slice.is_done()) {
         slice.then(
-            [read, offset](const pplx::task<size_t>& arrived) {
-              if (std::optional<BodyOutcome> outcome = take_slice(*read, offset, arrived)) {
-                return read->finish(std::move(*outcome));
-              }
-              read_slices(read);
-            },
+            [read, offset](const pplx::task<size_t>& arrived) { read_on(read, offset, arrived); },
             on_ready_thread());
         return;
       }
