@@ -54,6 +54,8 @@ void NodeTable::find_all(std::span<const std::string> names,
       if (candidate[i] >= 0) {
         const NodeRecord& record = shards[i]->records[static_cast<size_t>(candidate[i])];
         __builtin_prefetch(record.name.data());
+        // Not a link of the look-up: fit compares the record's resource name next, for every
+        // candidate, and it too lives on the heap.
         __builtin_prefetch(record.epc.resource.data());
       }
     }

@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <string>
 
 #include <cpprest/http_msg.h>
