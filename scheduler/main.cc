@@ -376,6 +376,9 @@ int serve(const ServeOptions& options) {
       logger.log(LogLevel::kInfo, "main", "SIGHUP: scoring config re-read");
     }
   }
+  // Before the announcement, which tests and operators take at its word: a request after it is
+  // turned away, whatever the time until stop() below begins.
+  server.start_draining();
   logger.log(LogLevel::kInfo, "main",
              std::string(strsignal(received)) + ": stopping; requests already received have " +
                  format_duration(options.shutdown_grace_period) +

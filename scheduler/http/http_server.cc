@@ -116,6 +116,10 @@ Result<void> HttpServer::start() {
   return {};
 }
 
+void HttpServer::start_draining() {
+  if (impl_->listener) impl_->in_flight->start_draining();
+}
+
 void HttpServer::stop(std::chrono::milliseconds grace) {
   Impl& impl = *impl_;
   if (!impl.listener) return;

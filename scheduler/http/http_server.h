@@ -69,6 +69,9 @@ class HttpServer {
 
   // Starts listening. Errors say which address could not be bound and why.
   Result<void> start();
+  // Turns every request that arrives from now on away with 503, as stop() does first; for a caller
+  // that announces the drain before stop() blocks, so that the announcement is true when read.
+  void start_draining();
   // Drains, then closes: a request that arrives from now on is answered 503 with its connection
   // closed; requests already arriving or being decided have up to `grace` to be answered; then
   // the listener closes with its connections. Idempotent.
