@@ -232,5 +232,68 @@ TEST(NodeTable, FindAllAnswersAsFindDoesForEachName) {
   for (const NodeRecord* record : found) EXPECT_EQ(record, nullptr);
 }
 
+// Two names that fall in the same shard with the same 16-bit tag (the hash's low byte and high two
+// bytes agree): found by brute force, which the birthday bound keeps to a few thousand names.
+std::pair<std::string, std::string> names_sharing_shard_and_tag() {
+  std::map<uint32_t, std::string> seen;
+  for (int i = 0; i < 1'000'000; ++i) {
+    std::string name = "colliding-node-name-" + std::to_string(i);
+    const size_t hash = NodeNameHash{}(name);
+    const auto key = static_cast<uint32_t>((hash % NodeTable::kShardCount) | ((hash >> 48) << 8));
+    if (auto [at, added] = seen.emplace(key, name); !added) return {at->second, name};
+  }
+  ADD_FAILURE() << "no two names share a shard and a tag";
+  return {};
+}
+
+// A matching tag only says where to compare names: records whose tags collide are still told
+// apart by name, by every operation, and in shards long enough to take several groups of tags.
+TEST(NodeTable, RecordsWhoseTagsCollideAreToldApartByName) {
+  const auto [first, second] = names_sharing_shard_and_tag();
+  ASSERT_FALSE(first.empty());
+  NodeTable table = table_of(6000);  // about 23 records a shard: three groups of eight tags
+  table.insert_or_assign(record(second, 32 * kMi));
+  table.insert_or_assign(record(first, 16 * kMi));
+  ASSERT_NE(table.find(first), nullptr);
+  ASSERT_NE(table.find(second), nullptr);
+  EXPECT_EQ(table.find(first)->epc.bytes, 16 * kMi);
+  EXPECT_EQ(table.find(second)->epc.bytes, 32 * kMi);
+
+  std::vector<std::string> names{first, second, name_of(5), "unknown", second};
+  for (int i = 0; i < 6000; i += 7) names.push_back(name_of(i));
+  std::vector<const NodeRecord*> found(names.size(), nullptr);
+  table.find_all(names, found);
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(found[i], table.find(names[i])) << names[i];
+    if (found[i] != nullptr) {
+      EXPECT_EQ(found[i]->name, names[i]);
+    }
+  }
+
+  table.find_mutable(second)->committed_bytes = 8 * kMi;
+  EXPECT_EQ(table.find(first)->committed_bytes, 0);
+  EXPECT_EQ(table.find(second)->committed_bytes, 8 * kMi);
+  ASSERT_TRUE(table.erase(first));
+  EXPECT_EQ(table.find(first), nullptr);
+  ASSERT_NE(table.find(second), nullptr);
+  EXPECT_EQ(table.find(second)->committed_bytes, 8 * kMi);
+  EXPECT_EQ(table.size(), 6001u);
+}
+
+TEST(NodeTable, AMovedFromTableIsEmpty) {
+  NodeTable table = table_of(40);
+  NodeTable moved = std::move(table);
+  EXPECT_EQ(moved.size(), 40u);
+  EXPECT_NE(moved.find(name_of(3)), nullptr);
+  EXPECT_TRUE(
+      table.empty());  // NOLINT(bugprone-use-after-move): the state after a move is the point
+  EXPECT_EQ(table.find(name_of(3)), nullptr);
+  NodeTable assigned;
+  assigned = std::move(moved);
+  EXPECT_EQ(assigned.size(), 40u);
+  EXPECT_EQ(moved.find(name_of(3)), nullptr);  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(contents(moved).size(), 0u);
+}
+
 }  // namespace
 }  // namespace epc
