@@ -1,5 +1,7 @@
 #include "model/filter_decision.h"
 
+#include <array>
+#include <optional>
 #include <utility>
 
 #include "model/fit.h"
@@ -20,6 +22,18 @@ FilterDecision decide_filter(const PodRequest& pod, CandidateView candidates,
     return decision;
   }
   RejectionTally rejections(pod.config_policy->pool_label_key);
+  // The reason last kept for each cause: equal texts come in runs of one cause (every general
+  // node's "no SGX EPC", every cordoned node's), so comparing with that one finds nearly every
+  // repeat.
+  std::array<std::optional<size_t>, kFitCauseCount> last_reason{};
+  const auto reason_index = [&](FitVerdict& verdict) {
+    std::optional<size_t>& last = last_reason[static_cast<size_t>(verdict.cause)];
+    if (!last || decision.reasons[*last] != verdict.reason) {
+      last = decision.reasons.size();
+      decision.reasons.push_back(std::move(verdict.reason));
+    }
+    return *last;
+  };
   for (size_t i = 0; i < candidates.names.size(); ++i) {
     const std::string_view name = candidates.names[i];
     const NodeRecord* node = candidates.records[i];
@@ -34,10 +48,10 @@ FilterDecision decide_filter(const PodRequest& pod, CandidateView candidates,
         decision.passing.push_back(i);
         break;
       case Fit::kUnschedulable:
-        decision.failed.emplace_back(i, std::move(verdict.reason));
+        decision.failed.push_back({i, reason_index(verdict)});
         break;
       case Fit::kUnresolvable:
-        decision.unresolvable.emplace_back(i, std::move(verdict.reason));
+        decision.unresolvable.push_back({i, reason_index(verdict)});
         break;
     }
   }

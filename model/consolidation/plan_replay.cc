@@ -92,8 +92,8 @@ Result<bool> PlanReplay::apply_move(const PlannedMove& move) {
       request, CandidateView{std::span(&name, 1), std::span(&record, 1)}, resources_, false);
   if (filter.passing.empty()) {
     std::string reason = "refused by the filter";
-    if (!filter.failed.empty()) reason = filter.failed.front().second;
-    if (!filter.unresolvable.empty()) reason = filter.unresolvable.front().second;
+    if (!filter.failed.empty()) reason = filter.reason_of(filter.failed.front());
+    if (!filter.unresolvable.empty()) reason = filter.reason_of(filter.unresolvable.front());
     return make_error(what + reason);
   }
   if (extra_) {

@@ -191,10 +191,10 @@ class Planner {
     if (passing.empty()) {
       if (extra_reason) return "fits no remaining node (first refusal: " + *extra_reason + ")";
       if (!filter.unresolvable.empty() || !filter.failed.empty()) {
-        const auto& first =
+        const FilterDecision::Rejection& first =
             !filter.failed.empty() ? filter.failed.front() : filter.unresolvable.front();
-        return "fits no remaining node (" + std::string(names[first.first]) + ": " + first.second +
-               ")";
+        return "fits no remaining node (" + std::string(names[first.candidate]) + ": " +
+               std::string(filter.reason_of(first)) + ")";
       }
       return "fits no remaining node";
     }

@@ -315,10 +315,13 @@ Reply ExtenderService::answer_filter(FilterCall& call, const CandidateNodes& can
       result.passing_node_names.emplace_back(candidates.name(i));
     }
   }
-  for (auto& [i, reason] : verdicts.failed)
-    result.failed.emplace_back(candidates.name(i), std::move(reason));
-  for (auto& [i, reason] : verdicts.unresolvable) {
-    result.unresolvable.emplace_back(candidates.name(i), std::move(reason));
+  // Views of `verdicts`' reasons, which live until the reply is encoded below.
+  for (const FilterDecision::Rejection& rejection : verdicts.failed) {
+    result.failed.emplace_back(candidates.name(rejection.candidate), verdicts.reason_of(rejection));
+  }
+  for (const FilterDecision::Rejection& rejection : verdicts.unresolvable) {
+    result.unresolvable.emplace_back(candidates.name(rejection.candidate),
+                                     verdicts.reason_of(rejection));
   }
   decision.nodes_considered = candidates.size();
   decision.nodes_passing = verdicts.passing.size();

@@ -52,10 +52,13 @@ struct FilterResult {
   // Nodes mode: the raw JSON of each passing node; NodeNames mode: their names.
   bool nodes_mode = false;
   std::vector<std::string_view> passing_nodes_json;
-  std::vector<std::string> passing_node_names;
-  // Node names view the request (or the cluster snapshot), which outlive the reply's encoding.
-  std::vector<std::pair<std::string_view, std::string>> failed;        // FailedNodes
-  std::vector<std::pair<std::string_view, std::string>> unresolvable;  // FailedAndUnresolvableNodes
+  // Names and reasons are views: names of the request (or the cluster snapshot), reasons of the
+  // filter's decision, all of which outlive the reply's encoding. A filter over thousands of nodes
+  // then copies none of their texts.
+  std::vector<std::string_view> passing_node_names;
+  std::vector<std::pair<std::string_view, std::string_view>> failed;  // FailedNodes
+  std::vector<std::pair<std::string_view, std::string_view>>
+      unresolvable;  // FailedAndUnresolvableNodes
   std::string error;
 };
 

@@ -273,7 +273,7 @@ std::string encode_filter_result(const FilterResult& result) {
   std::string out;
   size_t size = 128;
   for (std::string_view node : result.passing_nodes_json) size += node.size() + 1;
-  for (const std::string& name : result.passing_node_names) size += name.size() + 3;
+  for (std::string_view name : result.passing_node_names) size += name.size() + 3;
   out.reserve(size);
   if (result.nodes_mode) {
     out += R"({"Nodes":{"metadata":{},"items":[)";

@@ -1,6 +1,7 @@
 #include "scheduler/wire/json_writer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -118,14 +119,38 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void append_json_string_map(std::string& out,
-                            const std::vector<std::pair<std::string_view, std::string>>& entries) {
-  std::vector<const std::pair<std::string_view, std::string>*> sorted;
+void append_json_string_map(
+    std::string& out, const std::vector<std::pair<std::string_view, std::string_view>>& entries) {
+  using Entry = std::pair<std::string_view, std::string_view>;
+  std::vector<const Entry*> sorted;
   sorted.reserve(entries.size());
-  for (const auto& entry : entries) sorted.push_back(&entry);
+  for (const Entry& entry : entries) sorted.push_back(&entry);
   // Stable, so that among equal keys the last entry is the last of its run.
   std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto* a, const auto* b) { return a->first < b->first; });
+                   [](const Entry* a, const Entry* b) { return a->first < b->first; });
+  // Where in `out` the last few distinct values were written, escaped: a filter's reply has a
+  // handful of distinct reasons, so a short list finds nearly every repeat.
+  struct Escaped {
+    std::string_view value;
+    size_t at = 0;
+    size_t size = 0;
+  };
+  constexpr size_t kRemembered = 8;
+  std::array<Escaped, kRemembered> escaped{};
+  size_t remembered = 0;
+  const auto append_value = [&](std::string_view value) {
+    for (size_t k = 0; k < std::min(remembered, kRemembered); ++k) {
+      const Escaped& seen = escaped[k];
+      if (seen.value.data() == value.data() && seen.value.size() == value.size()) {
+        out.reserve(out.size() + seen.size);  // so that the copy's source stays where it is
+        out.append(out.data() + seen.at, seen.size);
+        return;
+      }
+    }
+    const size_t at = out.size();
+    append_json_string(out, value);
+    escaped[remembered++ % kRemembered] = {value, at, out.size() - at};
+  };
   out += '{';
   bool first = true;
   for (size_t i = 0; i < sorted.size(); ++i) {
@@ -134,7 +159,7 @@ void append_json_string_map(std::string& out,
     first = false;
     append_json_string(out, sorted[i]->first);
     out += ':';
-    append_json_string(out, sorted[i]->second);
+    append_value(sorted[i]->second);
   }
   out += '}';
 }

@@ -17,8 +17,10 @@ namespace epc {
 void append_json_string(std::string& out, std::string_view text);
 
 // Appends a JSON object of string values with keys in sorted order (as Go's encoding/json writes a
-// map); for a repeated key the last value wins.
-void append_json_string_map(std::string& out,
-                            const std::vector<std::pair<std::string_view, std::string>>& entries);
+// map); for a repeated key the last value wins. Values that view the same text (the same data and
+// size) are escaped once and copied after that: a filter's reasons repeat across thousands of
+// nodes.
+void append_json_string_map(
+    std::string& out, const std::vector<std::pair<std::string_view, std::string_view>>& entries);
 
 }  // namespace epc

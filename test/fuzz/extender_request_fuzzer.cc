@@ -74,16 +74,19 @@ void check_raw_nodes(Context& context, const std::vector<NodeArg>& nodes) {
 // the text of fields it skips (json_reader.h), so only a valid request promises a valid reply.
 void check_filter_reply(const ExtenderArgs& args, bool request_is_json) {
   FilterResult result;
-  std::vector<std::string> names;  // what the reply must give back
+  std::vector<std::string> names;    // what the reply must give back
+  std::vector<std::string> reasons;  // what the result's reasons view; never reallocated
   if (args.nodes) {
     result.nodes_mode = true;
+    reasons.reserve(args.nodes->size());
     for (const NodeArg& node : *args.nodes) {
       result.passing_nodes_json.push_back(node.raw_json);
-      result.failed.emplace_back(node.node.name, "insufficient " + node.node.name);
+      reasons.push_back("insufficient " + node.node.name);
+      result.failed.emplace_back(node.node.name, reasons.back());
       names.push_back(node.node.name);
     }
   } else if (args.node_names) {
-    result.passing_node_names = *args.node_names;
+    result.passing_node_names.assign(args.node_names->begin(), args.node_names->end());
     for (const std::string& name : *args.node_names) result.unresolvable.emplace_back(name, name);
     names = *args.node_names;
   }

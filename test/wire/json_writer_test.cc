@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace epc {
@@ -52,6 +54,35 @@ TEST(JsonWriter, MapsComeOutSortedWithTheLastValueOfARepeatedKey) {
   out.clear();
   append_json_string_map(out, {});
   EXPECT_EQ(out, "{}");
+}
+
+// A value escaped once is copied for every later entry viewing the same text; what comes out is
+// what escaping each value afresh gives, with more distinct values than the writer remembers,
+// equal texts at different addresses, and the output growing (and moving) in between.
+TEST(JsonWriter, MapValuesViewingOneTextComeOutAsIfEachWereEscaped) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 12; ++i)
+    texts.push_back("reason \"" + std::to_string(i) + "\"\n\xff, " + std::string(40, 'x'));
+  const std::string twin = texts[3];  // equal to texts[3], elsewhere in memory
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
+  std::string expected = "{";
+  for (int i = 0; i < 300; ++i) {
+    entries.emplace_back();  // keys filled in below, once the vector stops growing
+  }
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back("node-" + std::to_string(1000 + i));  // sorted
+  for (int i = 0; i < 300; ++i) {
+    const std::string& value = i % 50 == 7 ? twin : texts[(i * 7) % texts.size()];
+    entries[i] = {keys[i], value};
+    if (i > 0) expected += ',';
+    append_json_string(expected, keys[i]);
+    expected += ':';
+    append_json_string(expected, value);
+  }
+  expected += '}';
+  std::string out;  // empty: it grows while the map is written
+  append_json_string_map(out, entries);
+  EXPECT_EQ(out, expected);
 }
 
 }  // namespace
