@@ -26,7 +26,8 @@ namespace epc {
 class NodeTable {
  public:
   // 256 shards keep a single-node change to about two records at 500 nodes and twenty at 5000,
-  // while a copy of the table (256 pointers, null for empty shards) stays a few microseconds.
+  // while a copy of the table (256 shared pointers, null for empty shards, and 256 slots) stays a
+  // few microseconds.
   static constexpr size_t kShardCount = 256;
 
   class const_iterator;
