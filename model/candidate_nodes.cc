@@ -16,12 +16,12 @@ CandidateNodes::CandidateNodes(Mode mode, const ClusterSnapshot& snapshot, std::
   if (mode == Mode::kNodes || any_reservation_) copies_.reserve(expected);
 }
 
-void CandidateNodes::add_names(std::span<const std::string> names) {
+void CandidateNodes::add_names(std::span<const std::string_view> names) {
   const size_t first = records_.size();
   records_.resize(first + names.size());
   snapshot_->nodes().find_all(names, std::span(records_).subspan(first));
   for (size_t i = 0; i < names.size(); ++i) {
-    const std::string& name = names[i];
+    const std::string_view name = names[i];
     const NodeRecord*& known = records_[first + i];
     // Only a node that holds reservations looks different to this pod: the others are used as
     // published, without a copy (a handful of pods are in flight; thousands of nodes are not).

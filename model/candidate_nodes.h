@@ -40,7 +40,7 @@ class CandidateNodes {
   // At most `expected` candidates in all, in the constructor's mode. NodeNames mode: `names` must
   // outlive this (they point into the request). All of a request's names at once: the snapshot
   // looks a group of names up together (NodeTable::find_all).
-  void add_names(std::span<const std::string> names);
+  void add_names(std::span<const std::string_view> names);
   // Nodes mode: the capacity from `node`, committed EPC from the snapshot; `node` must outlive
   // this.
   void add_node(const Node& node, const EpcResources& resources);

@@ -85,7 +85,7 @@ const NodeRecord* NodeTable::find(std::string_view name) const {
   return index < 0 ? nullptr : &slot.records[index];
 }
 
-void NodeTable::find_all(std::span<const std::string> names,
+void NodeTable::find_all(std::span<const std::string_view> names,
                          std::span<const NodeRecord*> out) const {
   // Each name's look-up passes through four steps, each kAhead names behind the one before, so
   // that the misses of about 3 * kAhead names are in flight at once: 1 hashes the name and

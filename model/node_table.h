@@ -50,7 +50,7 @@ class NodeTable {
   // look-up's cost is a chain of cache misses (the shard's tags, the record, the record's name),
   // and walking the names as a pipeline, each link a few names behind the one before, lets many
   // names' misses overlap instead of each name waiting for its own.
-  void find_all(std::span<const std::string> names, std::span<const NodeRecord*> out) const;
+  void find_all(std::span<const std::string_view> names, std::span<const NodeRecord*> out) const;
   bool contains(std::string_view name) const { return find(name) != nullptr; }
 
   // For the table's owner. The record named `name`, made private to this table first (its shard is

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +28,23 @@ struct NodeArg {
 
 // ExtenderArgs: the filter and prioritize request. Exactly one of `nodes` (nodeCacheCapable: false)
 // and `node_names` (nodeCacheCapable: true) is normally set; both null means no candidates.
+//
+// The node names are views, as a NodeArg's raw_json is: into the request body, which must outlive
+// them, or, for a name the request spelled with JSON escapes (valid, though no node name needs
+// one), into `unescaped_names`. Copying thousands of names into strings of their own was the
+// largest count of allocations left in a large NodeNames filter.
 struct ExtenderArgs {
+  ExtenderArgs() = default;
+  // Not copyable: a copy's names would still view this one's `unescaped_names`.
+  ExtenderArgs(const ExtenderArgs&) = delete;
+  ExtenderArgs& operator=(const ExtenderArgs&) = delete;
+  ExtenderArgs(ExtenderArgs&&) = default;  // a deque's elements stay where they are
+  ExtenderArgs& operator=(ExtenderArgs&&) = default;
+
   Pod pod;
   std::optional<std::vector<NodeArg>> nodes;
-  std::optional<std::vector<std::string>> node_names;
+  std::optional<std::vector<std::string_view>> node_names;
+  std::deque<std::string> unescaped_names;
 };
 
 // ExtenderBindingArgs.

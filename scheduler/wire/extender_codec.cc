@@ -1,5 +1,6 @@
 #include "scheduler/wire/extender_codec.h"
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <utility>
@@ -67,20 +68,33 @@ Result<std::vector<NodeArg>> read_node_list(JsonValue& value, const JsonPath& at
   return nodes;
 }
 
-Result<std::vector<std::string>> read_string_array(JsonValue& value, const JsonPath& at) {
-  std::vector<std::string> strings;
+// An array of strings, as views: into the request body where a string is written there as it
+// reads (no escapes, the case for every node name), else into `unescaped`, which keeps the
+// decoded text.
+Result<std::vector<std::string_view>> read_node_names(JsonValue& value, const JsonPath& at,
+                                                      std::deque<std::string>& unescaped) {
+  std::vector<std::string_view> names;
   Result<void> done =
       read_array(value, at, [&](size_t, JsonValue& item, const JsonPath& item_at) -> Result<void> {
-        std::string_view text;
+        std::string_view text;  // in the parser's buffer, which the next request reuses
         if (auto error = item.get_string().get(text)) {
           if (error == simdjson::INCORRECT_TYPE) return type_error(item_at, "a string", item);
           return json_error(item_at, error);
         }
-        strings.emplace_back(text);
+        // The token as the body has it: a quote, the string's raw bytes, a quote, then any
+        // whitespace. When its bytes after the first quote are the decoded text followed by the
+        // closing quote, the body holds the name as is.
+        const std::string_view token = item.raw_json_token();
+        if (token.size() >= text.size() + 2 && token.front() == '"' &&
+            token.compare(1, text.size(), text) == 0 && token[text.size() + 1] == '"') {
+          names.push_back(token.substr(1, text.size()));
+        } else {
+          names.push_back(unescaped.emplace_back(text));
+        }
         return {};
       });
   if (!done) return done.error();
-  return strings;
+  return names;
 }
 
 // Null is absent (a nil pointer in the Go type); anything else is read by `read()`.
@@ -197,8 +211,9 @@ Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::st
                         args.nodes);
         }
         if (keys_equal(key, "NodeNames")) {
-          return assign(read_nullable<std::vector<std::string>>(
-                            field, field_at, [&] { return read_string_array(field, field_at); }),
+          return assign(read_nullable<std::vector<std::string_view>>(
+                            field, field_at,
+                            [&] { return read_node_names(field, field_at, args.unescaped_names); }),
                         args.node_names);
         }
         return {};

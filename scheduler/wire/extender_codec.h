@@ -28,9 +28,14 @@ void pad_body(std::string& body);
 // Errors are precise: `Pod: expected an object, got string`, `missing Pod`,
 // `Nodes.items[3].metadata.name: expected a string`, `invalid JSON: ...`.
 // `parsers` lends the decoder a warm parser (see JsonParserPool). Nodes keep only `node_labels`.
+// The args view `padded_body` (each node's raw JSON, the node names), so it must outlive them; a
+// temporary body does not compile.
 Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::string& padded_body,
                                           const EpcResources& epc,
                                           const NodeLabelKeys& node_labels = {});
+Result<ExtenderArgs> decode_extender_args(JsonParserPool& parsers, const std::string&& padded_body,
+                                          const EpcResources& epc,
+                                          const NodeLabelKeys& node_labels = {}) = delete;
 Result<BindingArgs> decode_binding_args(JsonParserPool& parsers, const std::string& padded_body);
 Result<PreemptionArgs> decode_preemption_args(JsonParserPool& parsers,
                                               const std::string& padded_body,

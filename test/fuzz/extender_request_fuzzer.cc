@@ -86,9 +86,9 @@ void check_filter_reply(const ExtenderArgs& args, bool request_is_json) {
       names.push_back(node.node.name);
     }
   } else if (args.node_names) {
-    result.passing_node_names.assign(args.node_names->begin(), args.node_names->end());
-    for (const std::string& name : *args.node_names) result.unresolvable.emplace_back(name, name);
-    names = *args.node_names;
+    result.passing_node_names = *args.node_names;
+    for (std::string_view name : *args.node_names) result.unresolvable.emplace_back(name, name);
+    names.assign(args.node_names->begin(), args.node_names->end());
   }
   const std::string encoded = encode_filter_result(result);
   if (args.nodes && !request_is_json) return;

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,11 @@ static_assert(std::forward_iterator<NodeTable::const_iterator>);
 
 std::string name_of(int i) {
   return "aks-confpool-node-" + std::to_string(i);  // longer than SSO, as real names are
+}
+
+// What find_all takes: views of the names (a request's, in the service).
+std::vector<std::string_view> views_of(const std::vector<std::string>& names) {
+  return {names.begin(), names.end()};
 }
 
 NodeTable table_of(int nodes) {
@@ -216,7 +222,7 @@ TEST(NodeTable, FindAllAnswersAsFindDoesForEachName) {
   names.push_back("");
   names.push_back(name_of(7));
   std::vector<const NodeRecord*> found(names.size(), nullptr);
-  table.find_all(names, found);
+  table.find_all(views_of(names), found);
   size_t known = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(found[i], table.find(names[i])) << names[i];
@@ -228,7 +234,7 @@ TEST(NodeTable, FindAllAnswersAsFindDoesForEachName) {
   EXPECT_EQ(known, 102u) << "0, 3, ... 297, and 42 twice; 7 was erased";
   table.find_all({}, {});  // nothing asked, nothing written
   NodeTable empty;
-  empty.find_all(names, found);
+  empty.find_all(views_of(names), found);
   for (const NodeRecord* record : found) EXPECT_EQ(record, nullptr);
 }
 
@@ -262,7 +268,7 @@ TEST(NodeTable, RecordsWhoseTagsCollideAreToldApartByName) {
   std::vector<std::string> names{first, second, name_of(5), "unknown", second};
   for (int i = 0; i < 6000; i += 7) names.push_back(name_of(i));
   std::vector<const NodeRecord*> found(names.size(), nullptr);
-  table.find_all(names, found);
+  table.find_all(views_of(names), found);
   for (size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(found[i], table.find(names[i])) << names[i];
     if (found[i] != nullptr) {

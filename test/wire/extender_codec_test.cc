@@ -117,8 +117,8 @@ TEST_P(FixtureDecode, FilterInNodesModeReadsPodAndNodeAndKeepsTheNodeText) {
 }
 
 TEST_P(FixtureDecode, FilterInNodeNamesModeReadsTheNames) {
-  Result<ExtenderArgs> args =
-      decode_extender_args(parsers(), load("filter-nodenames.request.json"), kEpc);
+  const std::string body = load("filter-nodenames.request.json");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
   ASSERT_TRUE(args.ok()) << args.error().message;
   EXPECT_EQ(args->pod.uid, GetParam().nodenames_pod_uid);
   EXPECT_EQ(args->pod.containers.at(0).requests, kOneMi);
@@ -151,8 +151,8 @@ TEST_P(FixtureDecode, PrioritizeInNodesModeKeepsEveryNodeTextInOrder) {
 }
 
 TEST_P(FixtureDecode, PrioritizeInNodeNamesMode) {
-  Result<ExtenderArgs> args =
-      decode_extender_args(parsers(), load("prioritize-nodenames.request.json"), kEpc);
+  const std::string body = load("prioritize-nodenames.request.json");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
   ASSERT_TRUE(args.ok()) << args.error().message;
   EXPECT_EQ(args->pod.uid, GetParam().bind_pod_uid);  // the pod later bound
   EXPECT_FALSE(args->nodes.has_value());
@@ -270,8 +270,8 @@ TEST(DecodeEnvelope, NodeObjectsAcceptNullsToo) {
 }
 
 TEST(DecodeEnvelope, ItemsNullIsAnEmptyNodeList) {
-  Result<ExtenderArgs> args =
-      decode_extender_args(parsers(), padded(R"({"Pod":{},"Nodes":{"items":null}})"), kEpc);
+  const std::string body = padded(R"({"Pod":{},"Nodes":{"items":null}})");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
   ASSERT_TRUE(args.ok()) << args.error().message;
   ASSERT_TRUE(args->nodes.has_value());
   EXPECT_TRUE(args->nodes->empty());
@@ -301,10 +301,38 @@ TEST(DecodeEnvelope, UnknownKeysAreSkippedWhateverTheirShape) {
 
 TEST(DecodeEnvelope, BalancedDeepNestingInAnIgnoredFieldIsSkippedWithoutRecursion) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  Result<ExtenderArgs> args = decode_extender_args(
-      parsers(), padded(R"({"Pod":{"x":)" + deep + R"(},"NodeNames":["a"]})"), kEpc);
+  const std::string body = padded(R"({"Pod":{"x":)" + deep + R"(},"NodeNames":["a"]})");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
   ASSERT_TRUE(args.ok()) << args.error().message;
   EXPECT_THAT(*args->node_names, ElementsAre("a"));
+}
+
+// Node names are views: into the body where it spells a name as is, else into the args' own copy
+// of the decoded text. Either way they read as the names, and outlive the parser's next use.
+TEST(DecodeEnvelope, NodeNamesViewTheBodyUnlessEscaped) {
+  const std::string body = padded(
+      R"({"Pod":{},"NodeNames":[ "aks-pool-000001" , "a\u0062c", "q\"uote", "" ,"\u00e9t\u00e9",)"
+      "\n\"tab\\there\"\n]}");
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
+  ASSERT_TRUE(args.ok()) << args.error().message;
+  // The parser is reused by the next request: the names must not live in its buffer.
+  const std::string next = padded(R"({"Pod":{},"NodeNames":["zzzzzzzz"]})");
+  ASSERT_TRUE(decode_extender_args(parsers(), next, kEpc).ok());
+  EXPECT_THAT(*args->node_names,
+              ElementsAre("aks-pool-000001", "abc", "q\"uote", "", "\u00e9t\u00e9", "tab\there"));
+  const auto in_body = [&](std::string_view name) {
+    return name.data() >= body.data() && name.data() + name.size() <= body.data() + body.size();
+  };
+  EXPECT_TRUE(in_body((*args->node_names)[0]));
+  EXPECT_TRUE(in_body((*args->node_names)[3]));
+  EXPECT_FALSE(in_body((*args->node_names)[1]));
+  EXPECT_FALSE(in_body((*args->node_names)[2]));
+  EXPECT_EQ(args->unescaped_names.size(), 4u);
+
+  // Moving the args (as the service does into its call) keeps every view valid.
+  ExtenderArgs moved = std::move(*args);
+  EXPECT_THAT(*moved.node_names,
+              ElementsAre("aks-pool-000001", "abc", "q\"uote", "", "\u00e9t\u00e9", "tab\there"));
 }
 
 // --- Kubernetes object details ---------------------------------------------------------------
@@ -344,8 +372,8 @@ TEST(DecodePod, BareJsonNumbersAreTakenAsQuantityText) {
 
 TEST(DecodePod, PhasesAreReadExactly) {
   const auto phase_of = [](const std::string& phase) {
-    Result<ExtenderArgs> args = decode_extender_args(
-        parsers(), padded(R"({"Pod":{"status":{"phase":)" + phase + "}}}"), kEpc);
+    const std::string body = padded(R"({"Pod":{"status":{"phase":)" + phase + "}}}");
+    Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
     EXPECT_TRUE(args.ok());
     return args.ok() ? args->pod.phase : PodPhase::Unknown;
   };
@@ -569,7 +597,8 @@ TEST(DecodeNodes, RawTextIsByteIdenticalIncludingWhitespaceAndEscapes) {
 // --- bad input -------------------------------------------------------------------------------
 
 std::string extender_error(const std::string& body) {
-  Result<ExtenderArgs> args = decode_extender_args(parsers(), padded(body), kEpc);
+  const std::string padded_body = padded(body);
+  Result<ExtenderArgs> args = decode_extender_args(parsers(), padded_body, kEpc);
   EXPECT_FALSE(args.ok()) << "accepted: " << body.substr(0, 200);
   return args.ok() ? std::string() : args.error().message;
 }
