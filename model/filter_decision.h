@@ -44,9 +44,10 @@ struct FilterDecision {
   std::vector<size_t> passing;          // indices into the candidates
   std::vector<Rejection> failed;        // FailedNodes: preemption may help
   std::vector<Rejection> unresolvable;  // FailedAndUnresolvableNodes
-  // Each reason text once: a filter over thousands of general nodes gives each the same reason,
-  // and keeping one string per node (and freeing them all after the reply) was a fifth of a
-  // large filter's time, in the allocator.
+  // Each reason text once: a filter over thousands of general nodes gives each the same reason.
+  // Keeping one string per node, with the reply's copies and re-escaping of them, cost a
+  // 5000-candidate filter a quarter of its instructions (12.5 M against 9.5 M per call under
+  // callgrind, docs/benchmarks.md).
   std::vector<std::string> reasons;
   std::vector<RejectionGroup> rejected;  // when asked for
   std::optional<size_t> reserve_on;      // where the pod's EPC is held

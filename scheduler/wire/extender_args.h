@@ -70,9 +70,9 @@ struct FilterResult {
   // filter's decision, all of which outlive the reply's encoding. A filter over thousands of nodes
   // then copies none of their texts.
   std::vector<std::string_view> passing_node_names;
-  std::vector<std::pair<std::string_view, std::string_view>> failed;  // FailedNodes
-  std::vector<std::pair<std::string_view, std::string_view>>
-      unresolvable;  // FailedAndUnresolvableNodes
+  // FailedNodes, then FailedAndUnresolvableNodes.
+  std::vector<std::pair<std::string_view, std::string_view>> failed;
+  std::vector<std::pair<std::string_view, std::string_view>> unresolvable;
   std::string error;
 };
 
