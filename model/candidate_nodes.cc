@@ -6,14 +6,12 @@ namespace epc {
 
 CandidateNodes::CandidateNodes(Mode mode, const ClusterSnapshot& snapshot, std::string pod_id,
                                size_t expected)
-    : snapshot_(&snapshot),
-      pod_id_(std::move(pod_id)),
-      any_reservation_(!snapshot.reservations().empty()) {
+    : snapshot_(&snapshot), pod_id_(std::move(pod_id)) {
   names_.reserve(expected);
   records_.reserve(expected);
-  // Never reallocated: `records_` points into it. In NodeNames mode only nodes holding
-  // reservations are copied, and none when no reservation exists.
-  if (mode == Mode::kNodes || any_reservation_) copies_.reserve(expected);
+  // Never reallocated: `records_` points into it. In NodeNames mode the one copy is the node
+  // holding the pod's own reservation (a pod has at most one).
+  copies_.reserve(mode == Mode::kNodes ? expected : 1);
 }
 
 void CandidateNodes::add_names(std::span<const std::string_view> names) {
@@ -21,15 +19,15 @@ void CandidateNodes::add_names(std::span<const std::string_view> names) {
   records_.resize(first + names.size());
   snapshot_->nodes().find_all(names, std::span(records_).subspan(first));
   for (size_t i = 0; i < names.size(); ++i) {
-    const std::string_view name = names[i];
     const NodeRecord*& known = records_[first + i];
-    // Only a node that holds reservations looks different to this pod: the others are used as
-    // published, without a copy (a handful of pods are in flight; thousands of nodes are not).
-    if (known != nullptr && any_reservation_ && snapshot_->reserved_bytes(name) > 0) {
-      copies_.push_back(snapshot_->as_seen_by(pod_id_, *known));
-      known = &copies_.back();
+    // Every record is used as published, other pods' reservations included, except the one
+    // holding this pod's own: this pod sees that node without it. The ledger keeps one reservation
+    // per pod, so that is one node, and a name sent twice shares its copy.
+    if (known != nullptr && !known->reservations.empty() && known->reserved_for(pod_id_) > 0) {
+      if (copies_.empty()) copies_.push_back(snapshot_->as_seen_by(pod_id_, *known));
+      if (copies_.front().name == known->name) known = &copies_.front();
     }
-    names_.push_back(name);
+    names_.push_back(names[i]);
   }
 }
 

@@ -3,8 +3,9 @@
 //
 // Every candidate is seen without the pod's own reservation, so a pod asked about again is not
 // turned away by the EPC held for itself. In NodeNames mode each record is the cluster snapshot's
-// (copied only when the node holds reservations). In Nodes mode the capacity comes from the Node
-// kube-scheduler sent (its current view of allocatable) and the committed EPC from the snapshot.
+// (copied only for the node holding the pod's own reservation). In Nodes mode the capacity comes
+// from the Node kube-scheduler sent (its current view of allocatable) and the committed EPC from
+// the snapshot.
 //
 // In NodeNames mode a name the snapshot does not hold has a null record: nothing is known of it.
 // In Nodes mode the service first lets the ledger learn such a node from the request
@@ -55,7 +56,6 @@ class CandidateNodes {
  private:
   const ClusterSnapshot* snapshot_;
   std::string pod_id_;
-  bool any_reservation_;
   std::vector<std::string_view> names_;
   std::vector<const NodeRecord*> records_;
   std::vector<NodeRecord> copies_;  // what `records_` points to when a record had to be built

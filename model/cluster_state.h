@@ -26,43 +26,33 @@ namespace epc {
 
 // An immutable view of all nodes; cheap to hold for the length of one request.
 //
-// Node records carry what is committed; reservations come apart from them, so that a decision
-// that reserves (one per scheduled pod) publishes a new snapshot sharing the node table instead of
-// copying it. node() therefore reports reserved_bytes 0: decisions read nodes through as_seen_by.
-// The node table itself shares every shard but the changed ones with the previous snapshot's.
-// The reservations a snapshot carries, with what decisions read of them worked out once: the EPC
-// reserved per node and the earliest expiry. Shared between snapshots until reservations change:
-// most snapshots are published for a watch event that leaves them as they were.
-struct SnapshotReservations {
-  explicit SnapshotReservations(ReservationMap reservations);
-
-  ReservationMap by_pod;
-  std::unordered_map<std::string, int64_t, NodeNameHash, std::equal_to<>> by_node;
-  SteadyTime earliest_expiry = SteadyTime::max();
-};
-
+// Each node record carries the EPC committed and reserved on it. The node table shares every shard
+// but the changed ones with the previous snapshot's, so a pod's change (a reservation, a bind, its
+// watch event) copies the few records of one shard, whatever the size of the cluster and however
+// many other pods are being placed. Decisions read a record through as_seen_by, which leaves the
+// pod's own reservation out.
 class ClusterSnapshot {
  public:
   ClusterSnapshot();
-  ClusterSnapshot(std::shared_ptr<const NodeTable> nodes,
-                  std::shared_ptr<const SnapshotReservations> reservations);
+  ClusterSnapshot(std::shared_ptr<const NodeTable> nodes, SteadyTime earliest_expiry);
 
   const NodeRecord* node(std::string_view name) const { return nodes_->find(name); }
   const NodeTable& nodes() const { return *nodes_; }
-  const ReservationMap& reservations() const { return reservations_->by_pod; }
-  // EPC reserved on `name` for pods being placed there.
+  // EPC reserved on `name` for pods being placed there; 0 for a node the snapshot does not know.
   int64_t reserved_bytes(std::string_view name) const;
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
-  bool has_expired_reservations(SteadyTime now) const;
+  bool has_expired_reservations(SteadyTime now) const { return earliest_expiry_ <= now; }
 
-  // `record` as the pod `pod_id` (see pod_identity) sees it: with the node's reservations except
-  // the pod's own, so that a pod asked about again is not turned away by the EPC held for itself.
+  // `record` as the pod `pod_id` (see pod_identity) sees it: with the reservations that this
+  // snapshot's record of the same node carries, except the pod's own, so that a pod asked about
+  // again is not turned away by the EPC held for itself. `record` may come from elsewhere (a Node
+  // in the request); its own reservations are replaced.
   NodeRecord as_seen_by(std::string_view pod_id, NodeRecord record) const;
 
  private:
   std::shared_ptr<const NodeTable> nodes_;
-  std::shared_ptr<const SnapshotReservations> reservations_;  // never null
+  SteadyTime earliest_expiry_ = SteadyTime::max();
 };
 
 class ClusterState {
@@ -105,16 +95,15 @@ class ClusterState {
   // Drops expired reservations, publishing a snapshot only when one expired.
   void expire_reservations(SteadyTime now) {
     std::lock_guard lock(writer_);
-    if (ledger_.expire_reservations(now) > 0) publish_reservations();
+    if (ledger_.expire_reservations(now) > 0) publish();
   }
 
-  // EpcLedger::reserve after dropping reservations expired at `now`; publishes a snapshot that
-  // shares the node table, since only reservations changed.
+  // EpcLedger::reserve after dropping reservations expired at `now`; publishes a snapshot.
   void reserve(const BindRequest& placement, SteadyTime now, SteadyTime expires) {
     std::lock_guard lock(writer_);
     ledger_.expire_reservations(now);
     ledger_.reserve(placement, expires);
-    publish_reservations();
+    publish();
   }
 
   // Remembers a pending pod for a later bind call. Snapshots do not carry pending pods, so this
@@ -128,14 +117,12 @@ class ClusterState {
 
  private:
   void publish();
-  void publish_reservations();
 
   mutable std::mutex writer_;
-  // What the last snapshot was published from. A publish copies the ledger's table or reservations
-  // only when they differ from these, so a change that touched neither (a pending pod's event)
-  // costs no copy, and the shards' reference counts are not touched 256 times for nothing.
+  // What the last snapshot was published from. A publish copies the ledger's table only when it
+  // differs from this, so a change that touched no node (a pending pod's event) costs no copy,
+  // and the shards' reference counts are not touched 256 times for nothing.
   std::shared_ptr<const NodeTable> nodes_;
-  std::shared_ptr<const SnapshotReservations> reservations_;
   EpcLedger ledger_;
   std::atomic<std::shared_ptr<const ClusterSnapshot>> snapshot_;
 };

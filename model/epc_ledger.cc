@@ -41,7 +41,7 @@ void EpcLedger::upsert_node(const Node& node) {
   removed_nodes_.erase(node.name);
   nodes_.insert_or_assign(make_node_record(node, resources_));
   // Pods bound to a node can be seen before the node itself, so its record starts from usage_.
-  sync_committed(node.name);
+  sync_usage(node.name);
 }
 
 void EpcLedger::remove_node(std::string_view name) {
@@ -215,12 +215,7 @@ const PodRecord* EpcLedger::pod_by_name(std::string_view namespace_name,
 
 NodeRecordMap EpcLedger::node_records() const {
   NodeRecordMap records;
-  for (const auto& [name, record] : nodes_) {
-    NodeRecord& copy = records.emplace(name, record).first->second;
-    if (auto usage = usage_.find(name); usage != usage_.end()) {
-      copy.reserved_bytes = clamp_to_int64(usage->second.reserved);
-    }
-  }
+  for (const auto& [name, record] : nodes_) records.emplace(name, record);
   return records;
 }
 
@@ -229,12 +224,21 @@ int64_t EpcLedger::committed_bytes(std::string_view node_name) const {
   return usage == usage_.end() ? 0 : clamp_to_int64(usage->second.bytes);
 }
 
-void EpcLedger::sync_committed(std::string_view node_name) {
+void EpcLedger::sync_usage(std::string_view node_name) {
   NodeRecord* record = nodes_.find_mutable(node_name);
   if (record == nullptr) return;
   auto usage = usage_.find(node_name);
-  record->committed_bytes = usage == usage_.end() ? 0 : clamp_to_int64(usage->second.bytes);
-  record->epc_pods = usage == usage_.end() ? 0 : usage->second.pods;
+  if (usage == usage_.end()) {
+    record->committed_bytes = 0;
+    record->epc_pods = 0;
+    record->reserved_bytes = 0;
+    record->reservations.clear();
+    return;
+  }
+  record->committed_bytes = clamp_to_int64(usage->second.bytes);
+  record->epc_pods = usage->second.pods;
+  record->reserved_bytes = clamp_to_int64(usage->second.reserved);
+  record->reservations = usage->second.reservations;
 }
 
 PodRecord* EpcLedger::find_pod(const BindRequest& request) {
@@ -300,7 +304,7 @@ void EpcLedger::commit(const PodRecord& pod) {
   NodeUsage& usage = usage_[pod.node_name];
   usage.bytes += pod.epc_bytes;
   ++usage.pods;
-  sync_committed(pod.node_name);
+  sync_usage(pod.node_name);
 }
 
 void EpcLedger::release(const PodRecord& pod) {
@@ -310,8 +314,8 @@ void EpcLedger::release(const PodRecord& pod) {
   usage->second.bytes -= pod.epc_bytes;
   --usage->second.pods;
   // Dropping empty entries keeps usage_ bounded by the nodes that hold EPC right now.
-  if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
-  sync_committed(pod.node_name);
+  if (usage->second.pods <= 0 && usage->second.reservations.empty()) usage_.erase(usage);
+  sync_usage(pod.node_name);
 }
 
 void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {
@@ -322,31 +326,36 @@ void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {
   drop_reservation(id);
   NodeUsage& usage = usage_[request.node_name];
   usage.reserved += pod->epc_bytes;
-  ++usage.reservations;
+  usage.reservations.push_back(NodeReservation{id, pod->epc_bytes});
   reservations_.insert_or_assign(id, Reservation{request.node_name, pod->epc_bytes, expires});
-  reservations_changed_ = true;
+  by_expiry_.emplace(expires, id);
+  sync_usage(request.node_name);
 }
 
 size_t EpcLedger::expire_reservations(SteadyTime now) {
-  std::vector<std::string> expired;
-  for (const auto& [id, reservation] : reservations_) {
-    if (reservation.expires <= now) expired.push_back(id);
+  size_t expired = 0;
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) {
+    const std::string id = by_expiry_.begin()->second;  // drop_reservation erases the entry
+    drop_reservation(id);
+    ++expired;
   }
-  for (const std::string& id : expired) drop_reservation(id);
-  return expired.size();
+  return expired;
 }
 
 void EpcLedger::drop_reservation(const std::string& id) {
   auto it = reservations_.find(id);
   if (it == reservations_.end()) return;
-  auto usage = usage_.find(it->second.node_name);
+  const std::string node_name = it->second.node_name;
+  auto usage = usage_.find(node_name);
   if (usage != usage_.end()) {
     usage->second.reserved -= it->second.bytes;
-    --usage->second.reservations;
-    if (usage->second.pods <= 0 && usage->second.reservations <= 0) usage_.erase(usage);
+    std::erase_if(usage->second.reservations,
+                  [&id](const NodeReservation& held) { return held.pod_id == id; });
+    if (usage->second.pods <= 0 && usage->second.reservations.empty()) usage_.erase(usage);
   }
+  by_expiry_.erase({it->second.expires, id});
   reservations_.erase(it);
-  reservations_changed_ = true;
+  sync_usage(node_name);
 }
 
 void EpcLedger::forget_oldest_pending() {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -127,23 +128,24 @@ class EpcLedger {
   // Drops reservations that expired at or before `now`; returns how many.
   size_t expire_reservations(SteadyTime now);
   const ReservationMap& reservations() const { return reservations_; }
-  // Whether the reservations changed since this was last asked (true for a new ledger), and
-  // clears it. For ClusterState, which copies them into its snapshots only when they did.
-  bool take_reservations_changed() { return std::exchange(reservations_changed_, false); }
+  // When the first reservation expires; SteadyTime::max() when there is none.
+  SteadyTime earliest_expiry() const {
+    return by_expiry_.empty() ? SteadyTime::max() : by_expiry_.begin()->first;
+  }
 
   const PodRecord* pod_by_uid(std::string_view uid) const;
   // Every pod the ledger knows, by identity (see pod_identity); for checks and reports.
   const std::unordered_map<std::string, PodRecord>& pods() const { return pods_; }
   const PodRecord* pod_by_name(std::string_view namespace_name, std::string_view name) const;
 
-  // The node as the source delivered it, with the EPC committed there and its EPC pods
-  // (reserved_bytes is 0: see reservations()); null when not held. Valid until the next change.
+  // The node as the source delivered it, with the EPC committed and reserved there and its EPC
+  // pods; null when not held. Valid until the next change.
   const NodeRecord* node(std::string_view name) const { return nodes_.find(name); }
   // Every node held, as node() shows it. ClusterState copies it into each snapshot: a copy shares
   // all the records, and the ledger's next change clones only the shard it touches.
   const NodeTable& node_table() const { return nodes_; }
-  // A copy of every record with reservations filled in as well, built afresh on each call: for
-  // tests and reports, never for the decision path (snapshots carry reservations apart).
+  // A copy of every record, built afresh on each call: for tests and reports, never for the
+  // decision path (snapshots share the table).
   NodeRecordMap node_records() const;
   // Committed EPC of pods bound to `node_name`, whether or not the node itself is known yet.
   int64_t committed_bytes(std::string_view node_name) const;
@@ -163,22 +165,23 @@ class EpcLedger {
   void forget_oldest_pending();
   void drop_reservation(const std::string& id);
   void remember_removed(std::string name);
-  // Copies usage_'s committed bytes and pods for `node_name` into its record, if the node is held.
-  void sync_committed(std::string_view node_name);
+  // Copies usage_'s committed bytes, pods and reservations for `node_name` into its record, if the
+  // node is held.
+  void sync_usage(std::string_view node_name);
 
   struct NodeUsage {
     // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
     Int128 bytes = 0;
     int32_t pods = 0;
     Int128 reserved = 0;
-    int32_t reservations = 0;
+    std::vector<NodeReservation> reservations;  // what `reserved` sums
   };
 
   EpcResources resources_;
   size_t pending_capacity_;
-  // Parsed once at upsert_node, so snapshots copy, never re-parse. committed_bytes and epc_pods
-  // follow usage_ (see sync_committed); reserved_bytes stays 0, so that a reservation, made once
-  // per scheduled pod, changes no record and snapshots can share the table across it.
+  // Parsed once at upsert_node, so snapshots copy, never re-parse. The EPC in use (committed,
+  // pods, reserved) follows usage_ (see sync_usage): a change to one node's use clones the one
+  // shard that holds it, and snapshots share the rest.
   NodeTable nodes_;
   // Names of nodes removed lately, oldest first (bounded), so learn_node cannot revive them.
   std::unordered_set<std::string> removed_nodes_;
@@ -201,7 +204,9 @@ class EpcLedger {
   uint64_t next_pending_seq_ = 0;
   uint64_t generation_ = 0;
   ReservationMap reservations_;  // by pod identity
-  bool reservations_changed_ = true;
+  // The same reservations, first to expire first: expiring them and finding the next expiry cost
+  // no scan of every reservation, which hundreds of bindings in flight would make per pod.
+  std::set<std::pair<SteadyTime, std::string>> by_expiry_;
 };
 
 }  // namespace epc

@@ -15,12 +15,13 @@ FitCause unschedulable_cause(const NodeRecord& node) {
   return FitCause::kNone;
 }
 
-EpcTotals totals_of(const NodeRecord& node, int64_t reserved_bytes) {
+EpcTotals totals_of(const NodeRecord& node) {
   EpcTotals totals;
   totals.capacity_bytes = node.epc.bytes;
   totals.committed_bytes = node.committed_bytes;
-  totals.reserved_bytes = reserved_bytes;
-  totals.free_bytes = std::max<int64_t>(0, node.epc.bytes - node.committed_bytes - reserved_bytes);
+  totals.reserved_bytes = node.reserved_bytes;
+  totals.free_bytes =
+      std::max<int64_t>(0, node.epc.bytes - node.committed_bytes - node.reserved_bytes);
   totals.epc_pods = node.epc_pods;
   return totals;
 }
@@ -48,7 +49,7 @@ EpcUsage epc_usage(const ClusterSnapshot& snapshot, const PlacementPolicy& polic
     entry.pool = std::string(node.label(policy.pool_label_key));
     entry.unschedulable_cause = unschedulable_cause(node);
     entry.schedulable = entry.unschedulable_cause == FitCause::kNone;
-    entry.epc = totals_of(node, snapshot.reserved_bytes(name));
+    entry.epc = totals_of(node);
     PoolUsage& pool = pools[entry.pool];
     pool.name = entry.pool;
     ++pool.nodes;

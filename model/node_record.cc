@@ -13,6 +13,7 @@ NodeRecord make_node_record(const Node& node, const EpcResources& resources,
                     .committed_bytes = committed_bytes,
                     .epc_pods = epc_pods,
                     .reserved_bytes = 0,
+                    .reservations = {},
                     .labels = nullptr};
   if (!node.labels.empty()) record.labels = std::make_shared<const Labels>(node.labels);
   auto capacity = epc_capacity(node, resources);
@@ -30,6 +31,13 @@ std::string_view NodeRecord::label(std::string_view key) const {
     if (name == key) return value;
   }
   return {};
+}
+
+int64_t NodeRecord::reserved_for(std::string_view pod_id) const {
+  for (const NodeReservation& reservation : reservations) {
+    if (reservation.pod_id == pod_id) return reservation.bytes;
+  }
+  return 0;
 }
 
 }  // namespace epc

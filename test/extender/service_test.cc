@@ -522,7 +522,8 @@ TEST_F(ServiceTest, AReservationLapsesWhenThePodsBindingNeverComes) {
   now_ += std::chrono::seconds(31);                                         // past the default 30 s
   EXPECT_EQ(call(Verb::kFilter, p2)["NodeNames"], Json::array({"sgx-a"}));  // p1's has lapsed
   EXPECT_EQ(state_.snapshot()->reserved_bytes("sgx-a"), 100 * kMi);
-  EXPECT_EQ(state_.snapshot()->reservations().count("uid-p2"), 1u);
+  EXPECT_EQ(state_.snapshot()->node("sgx-a")->reservations,
+            (std::vector<NodeReservation>{{"uid-p2", 100 * kMi}}));
 }
 
 TEST_F(ServiceTest, WhileNotReadyFilterAnswersWithAnErrorAndNothingElseGuesses) {

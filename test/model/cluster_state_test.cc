@@ -157,43 +157,47 @@ TEST(ClusterState, OnePodsChangeSharesAllButTheTouchedShard) {
   EXPECT_LT(same, kNodes);
 }
 
-// Most snapshots are published for a change that leaves the node table or the reservations as
-// they were (a pending pod's event; a reservation, which changes no record). Such a snapshot
-// shares the unchanged part with the one before, the same objects, and still shows every change.
+// Most snapshots are published for a change that leaves the node table as it was (a pending pod's
+// event). Such a snapshot shares the table with the one before, the same objects. A reservation
+// or a binding changes one node's record: its shard is new, every other shard is shared, and the
+// old snapshot still shows what it showed.
 TEST(ClusterState, ASnapshotSharesWhatTheChangeLeftAlone) {
   ClusterState state(EpcResources::defaults());
   state.modify([](EpcLedger& ledger) {
-    ledger.upsert_node(epc_node("n1", "128Mi"));
-    ledger.upsert_node(epc_node("n2", "128Mi"));
+    for (int i = 0; i < 40; ++i) ledger.upsert_node(epc_node("n" + std::to_string(i), "128Mi"));
     ASSERT_TRUE(ledger.upsert_pod(epc_pod("held", "16Mi")).ok());
   });
   const auto start = state.snapshot();
+  const size_t in_use = start->nodes().shards_in_use();
   const auto now = std::chrono::steady_clock::now();
   state.reserve(BindRequest{"default", "held", "uid-held", "n1"}, now,
                 now + std::chrono::minutes(1));
   const auto reserved = state.snapshot();
-  EXPECT_EQ(&reserved->nodes(), &start->nodes()) << "a reservation changes no node record";
+  EXPECT_EQ(reserved->nodes().shards_shared_with(start->nodes()), in_use - 1)
+      << "a reservation clones the one shard holding its node";
   EXPECT_EQ(start->reserved_bytes("n1"), 0);
   EXPECT_EQ(reserved->reserved_bytes("n1"), 16 * kMi);
+  EXPECT_EQ(reserved->node("n1")->reservations,
+            (std::vector<NodeReservation>{{"uid-held", 16 * kMi}}));
+  EXPECT_TRUE(start->node("n1")->reservations.empty());
 
-  // A pending pod's event touches neither the table nor the reservations.
+  // A pending pod's event touches no node.
   ASSERT_TRUE(
       state.modify([](EpcLedger& ledger) { return ledger.upsert_pod(epc_pod("waiting", "8Mi")); })
           .ok());
   const auto pending = state.snapshot();
   EXPECT_EQ(&pending->nodes(), &reserved->nodes());
-  EXPECT_EQ(&pending->reservations(), &reserved->reservations());
 
-  // The binding ends the reservation and commits the EPC: both parts are new, the old unchanged.
+  // The binding ends the reservation and commits the EPC in one record; the old one is unchanged.
   ASSERT_TRUE(state
                   .modify([](EpcLedger& ledger) {
                     return ledger.upsert_pod(epc_pod("held", "16Mi", "n1", PodPhase::Running));
                   })
                   .ok());
   const auto bound = state.snapshot();
-  EXPECT_NE(&bound->nodes(), &pending->nodes());
-  EXPECT_NE(&bound->reservations(), &pending->reservations());
+  EXPECT_EQ(bound->nodes().shards_shared_with(pending->nodes()), in_use - 1);
   EXPECT_EQ(bound->reserved_bytes("n1"), 0);
+  EXPECT_TRUE(bound->node("n1")->reservations.empty());
   EXPECT_EQ(bound->committed_bytes("n1"), 16 * kMi);
   EXPECT_EQ(pending->reserved_bytes("n1"), 16 * kMi);
   EXPECT_EQ(pending->committed_bytes("n1"), 0);

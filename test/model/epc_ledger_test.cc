@@ -344,7 +344,7 @@ TEST_F(EpcLedgerTest, PodsWithoutEpcBindAnywhereKnown) {
   EXPECT_EQ(ledger.committed_bytes("general"), 0);
 }
 
-TEST_F(EpcLedgerTest, NodeRecordsCarryCommittedEpcButNoReservations) {
+TEST_F(EpcLedgerTest, NodeRecordsCarryCommittedAndReservedEpc) {
   ledger.upsert_node(epc_node("n1", "128Mi"));
   upsert(epc_pod("a", "32Mi", "n1", PodPhase::Running));
   upsert(epc_pod("b", "16Mi"));
@@ -352,13 +352,17 @@ TEST_F(EpcLedgerTest, NodeRecordsCarryCommittedEpcButNoReservations) {
   ASSERT_NE(ledger.node("n1"), nullptr);
   EXPECT_EQ(ledger.node("n1")->committed_bytes, 32 * kMi);
   EXPECT_EQ(ledger.node("n1")->epc_pods, 1);
-  EXPECT_EQ(ledger.node("n1")->reserved_bytes, 0) << "reservations are carried apart";
+  EXPECT_EQ(ledger.node("n1")->reserved_bytes, 16 * kMi);
+  EXPECT_EQ(ledger.node("n1")->reservations, (std::vector<NodeReservation>{{"uid-b", 16 * kMi}}));
+  EXPECT_EQ(ledger.node("n1")->reserved_for("uid-b"), 16 * kMi);
+  EXPECT_EQ(ledger.node("n1")->reserved_for("uid-a"), 0);
   EXPECT_EQ(ledger.node_table().find("n1"), ledger.node("n1"));
-  EXPECT_EQ(node_record("n1").reserved_bytes, 16 * kMi) << "the copy for reports fills them in";
+  EXPECT_EQ(node_record("n1").reserved_bytes, 16 * kMi);
 }
 
-// Random binds, releases, node upserts, removals and re-lists; after each step every record in the
-// table must carry exactly what the pods bound to it hold, recomputed from pods().
+// Random binds, reservations, releases, node upserts, removals and re-lists; after each step every
+// record in the table must carry exactly what the pods bound to it hold, recomputed from pods(),
+// and the reservations on it, recomputed from reservations().
 TEST_F(EpcLedgerTest, NodeTableFollowsThePodsUnderRandomChanges) {
   std::mt19937 random(16);
   constexpr int kNodes = 40;
@@ -391,8 +395,12 @@ TEST_F(EpcLedgerTest, NodeTableFollowsThePodsUnderRandomChanges) {
         const std::string pod = some_pod();
         const std::string node = some_node();
         upsert(epc_pod(pod, some_epc()));
-        ledger.reserve(BindRequest{"default", pod, "uid-" + pod, node}, SteadyTime::max());
-        (void)bind(pod, node);
+        // Half the bindings are still in flight at the end of the step, some expiring later.
+        const SteadyTime expires = SteadyTime() + std::chrono::seconds(step + random() % 200);
+        ledger.reserve(BindRequest{"default", pod, "uid-" + pod, node}, expires);
+        if (random() % 2 == 0) (void)bind(pod, node);
+        if (random() % 4 == 0)
+          ledger.expire_reservations(SteadyTime() + std::chrono::seconds(step));
         break;
       }
       case 7: {
@@ -420,13 +428,26 @@ TEST_F(EpcLedgerTest, NodeTableFollowsThePodsUnderRandomChanges) {
       expected[pod.node_name].first += pod.epc_bytes;
       ++expected[pod.node_name].second;
     }
+    std::map<std::string, std::vector<NodeReservation>> reserved;  // by node, in pod order
+    for (const auto& [id, reservation] : ledger.reservations()) {
+      reserved[reservation.node_name].push_back({id, reservation.bytes});
+    }
+    const auto by_pod = [](const NodeReservation& a, const NodeReservation& b) {
+      return a.pod_id < b.pod_id;
+    };
+    for (auto& [name, list] : reserved) std::sort(list.begin(), list.end(), by_pod);
     size_t visited = 0;
     for (const auto& [name, node] : ledger.node_table()) {
       ++visited;
       const auto [bytes, pods] = expected[name];
       ASSERT_EQ(node.committed_bytes, bytes) << name << " at step " << step;
       ASSERT_EQ(node.epc_pods, pods) << name << " at step " << step;
-      ASSERT_EQ(node.reserved_bytes, 0) << name << " at step " << step;
+      std::vector<NodeReservation> held = node.reservations;
+      std::sort(held.begin(), held.end(), by_pod);
+      ASSERT_EQ(held, reserved[name]) << name << " at step " << step;
+      int64_t sum = 0;
+      for (const NodeReservation& one : held) sum += one.bytes;
+      ASSERT_EQ(node.reserved_bytes, sum) << name << " at step " << step;
       ASSERT_EQ(ledger.committed_bytes(name), bytes) << name << " at step " << step;
     }
     ASSERT_EQ(visited, ledger.node_count());

@@ -155,26 +155,28 @@ TEST_F(RelistAndReservationTest, NothingIsReservedForUnknownBoundOrEpcFreePods) 
   EXPECT_EQ(node_record("n1").reserved_bytes, 0);
 }
 
-// ClusterState copies reservations into a snapshot only when the ledger says they changed, so
-// every change must say so, and nothing else may.
-TEST_F(RelistAndReservationTest, TheLedgerTellsWhenItsReservationsChanged) {
-  EXPECT_TRUE(ledger.take_reservations_changed()) << "a new ledger's reservations are news";
-  EXPECT_FALSE(ledger.take_reservations_changed()) << "asking clears it";
+// Snapshots carry the next expiry, so that a decision knows without a look at every reservation
+// whether any has lapsed. Every way a reservation ends or moves must move it.
+TEST_F(RelistAndReservationTest, TheLedgerKnowsWhenItsNextReservationExpires) {
+  EXPECT_EQ(ledger.earliest_expiry(), SteadyTime::max());
   ledger.upsert_node(epc_node("n1", "64Mi"));
   remember("a", "16Mi");
-  ledger.reserve(placement("unknown", "n1"), kT0 + seconds(30));
-  EXPECT_FALSE(ledger.take_reservations_changed()) << "nodes, pending pods and no-op reserves";
+  remember("b", "16Mi");
+  ledger.reserve(placement("unknown", "n1"), kT0 + seconds(5));
+  EXPECT_EQ(ledger.earliest_expiry(), SteadyTime::max()) << "a reserve that held nothing";
   ledger.reserve(placement("a", "n1"), kT0 + seconds(10));
-  EXPECT_TRUE(ledger.take_reservations_changed());
-  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(9)), 0u);
-  EXPECT_FALSE(ledger.take_reservations_changed());
-  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(10)), 1u);
-  EXPECT_TRUE(ledger.take_reservations_changed());
+  ledger.reserve(placement("b", "n1"), kT0 + seconds(20));
+  EXPECT_EQ(ledger.earliest_expiry(), kT0 + seconds(10));
   ledger.reserve(placement("a", "n1"), kT0 + seconds(30));
-  ASSERT_TRUE(ledger.take_reservations_changed());
+  EXPECT_EQ(ledger.earliest_expiry(), kT0 + seconds(20)) << "a's new reservation replaced its old";
+  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(19)), 0u);
+  EXPECT_EQ(ledger.expire_reservations(kT0 + seconds(20)), 1u);
+  EXPECT_EQ(ledger.earliest_expiry(), kT0 + seconds(30));
+  EXPECT_EQ(ledger.reservations().count("uid-a"), 1u);
   ledger.remove_pod("uid-a");
-  EXPECT_TRUE(ledger.take_reservations_changed()) << "a deleted pod's reservation goes with it";
-  EXPECT_TRUE(ledger.reservations().empty());
+  EXPECT_TRUE(ledger.reservations().empty()) << "a deleted pod's reservation goes with it";
+  EXPECT_EQ(ledger.earliest_expiry(), SteadyTime::max());
+  EXPECT_EQ(ledger.expire_reservations(SteadyTime::max()), 0u);
 }
 
 // The cluster file replaces the whole ledger; its snapshot must not keep the old reservations.
@@ -193,7 +195,8 @@ TEST(ClusterSnapshotReservations, AReplacedLedgerPublishesItsOwnReservations) {
     ledger = std::move(next);
   });
   EXPECT_EQ(state.snapshot()->reserved_bytes("n1"), 0);
-  EXPECT_TRUE(state.snapshot()->reservations().empty());
+  EXPECT_TRUE(state.snapshot()->node("n1")->reservations.empty());
+  EXPECT_FALSE(state.snapshot()->has_expired_reservations(SteadyTime::max() - seconds(1)));
 }
 
 TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
@@ -210,7 +213,10 @@ TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
   EXPECT_EQ(snapshot->as_seen_by("uid-other", *snapshot->node("n1")).reserved_bytes, 16 * kMi);
   EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n2")).reserved_bytes, 0);
   EXPECT_EQ(snapshot->reserved_bytes("n1"), 16 * kMi);
-  EXPECT_EQ(snapshot->node("n1")->reserved_bytes, 0) << "nodes carry commitments only";
+  EXPECT_EQ(snapshot->node("n1")->reserved_bytes, 16 * kMi) << "the record carries it for all";
+  EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n1")).reservations,
+            std::vector<NodeReservation>{})
+      << "the pod's own reservation is left out of the list as well as the sum";
 
   const auto before = state.snapshot();
   state.expire_reservations(kT0 + seconds(29));
@@ -219,10 +225,10 @@ TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
   EXPECT_EQ(state.snapshot()->reserved_bytes("n1"), 0);
 }
 
-TEST(ClusterSnapshotReservations, AReservationIsPublishedWithoutCopyingTheNodeTable) {
+TEST(ClusterSnapshotReservations, AReservationClonesOnlyTheShardOfItsNode) {
   ClusterState state(EpcResources::defaults());
   state.modify([](EpcLedger& ledger) {
-    ledger.upsert_node(epc_node("n1", "64Mi"));
+    for (int i = 0; i < 100; ++i) ledger.upsert_node(epc_node("n" + std::to_string(i), "64Mi"));
     const Pod pod = epc_pod("a", "16Mi");
     ledger.remember_pending(pod, *epc_demand(pod, ledger.resources()));
   });
@@ -230,9 +236,48 @@ TEST(ClusterSnapshotReservations, AReservationIsPublishedWithoutCopyingTheNodeTa
   state.reserve(BindRequest{"default", "a", "uid-a", "n1"}, kT0, kT0 + seconds(30));
   const auto after = state.snapshot();
   EXPECT_NE(after, before);
-  EXPECT_EQ(&after->nodes(), &before->nodes()) << "one decision per pod must not copy every node";
+  EXPECT_EQ(after->nodes().shards_shared_with(before->nodes()), before->nodes().shards_in_use() - 1)
+      << "one decision per pod must not copy every node";
   EXPECT_EQ(after->reserved_bytes("n1"), 16 * kMi);
   EXPECT_EQ(before->reserved_bytes("n1"), 0) << "an old snapshot never changes";
+  EXPECT_TRUE(after->has_expired_reservations(kT0 + seconds(30)));
+  EXPECT_FALSE(after->has_expired_reservations(kT0 + seconds(29)));
+}
+
+// A node's record is rebuilt from each of its events (status, labels); the EPC reserved on it, as
+// the EPC committed, must survive that, or the next pod would be offered EPC held for another.
+TEST(ClusterSnapshotReservations, ANodeEventKeepsTheReservationsOnIt) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n1", "64Mi"));
+    for (const char* name : {"a", "b"}) {
+      const Pod pod = epc_pod(name, "16Mi");
+      ledger.remember_pending(pod, *epc_demand(pod, ledger.resources()));
+    }
+  });
+  state.reserve(BindRequest{"default", "a", "uid-a", "n1"}, kT0, kT0 + seconds(30));
+  state.reserve(BindRequest{"default", "b", "uid-b", "n1"}, kT0, kT0 + seconds(40));
+  state.modify([](EpcLedger& ledger) { ledger.upsert_node(epc_node("n1", "128Mi")); });
+  const auto snapshot = state.snapshot();
+  EXPECT_EQ(snapshot->node("n1")->epc.bytes, 128 * kMi);
+  EXPECT_EQ(snapshot->reserved_bytes("n1"), 32 * kMi);
+  EXPECT_EQ(snapshot->node("n1")->reservations,
+            (std::vector<NodeReservation>{{"uid-a", 16 * kMi}, {"uid-b", 16 * kMi}}));
+  EXPECT_EQ(snapshot->as_seen_by("uid-b", *snapshot->node("n1")).reserved_bytes, 16 * kMi);
+
+  // The first to expire goes; the snapshot then waits for the second.
+  state.expire_reservations(kT0 + seconds(30));
+  EXPECT_EQ(state.snapshot()->node("n1")->reservations,
+            (std::vector<NodeReservation>{{"uid-b", 16 * kMi}}));
+  EXPECT_FALSE(state.snapshot()->has_expired_reservations(kT0 + seconds(39)));
+  EXPECT_TRUE(state.snapshot()->has_expired_reservations(kT0 + seconds(40)));
+
+  // A node that goes and comes back (a re-list that missed it) still holds the reservation, as it
+  // still holds the EPC of its pods: the ledger counts both by node name until they end.
+  state.modify([](EpcLedger& ledger) { ledger.remove_node("n1"); });
+  EXPECT_EQ(state.snapshot()->node("n1"), nullptr);
+  state.modify([](EpcLedger& ledger) { ledger.upsert_node(epc_node("n1", "64Mi")); });
+  EXPECT_EQ(state.snapshot()->reserved_bytes("n1"), 16 * kMi);
 }
 
 }  // namespace
