@@ -358,7 +358,7 @@ Reply ExtenderService::prioritize(std::string body) const {
   std::vector<HostPriority> priorities;
   priorities.reserve(scored.scores.size());
   for (size_t i = 0; i < scored.scores.size(); ++i) {
-    priorities.push_back({std::string(candidates.name(i)), scored.scores[i]});
+    priorities.push_back({candidates.name(i), scored.scores[i]});
   }
   return report(std::move(decision), {200, encode_host_priorities(priorities)}, started);
 }

@@ -76,8 +76,9 @@ struct FilterResult {
   std::string error;
 };
 
+// The host views the request's node name, which outlives the encoded reply.
 struct HostPriority {
-  std::string host;
+  std::string_view host;
   int64_t score = 0;
 };
 

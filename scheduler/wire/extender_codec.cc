@@ -1,6 +1,8 @@
 #include "scheduler/wire/extender_codec.h"
 
+#include <charconv>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <utility>
@@ -68,6 +70,11 @@ Result<std::vector<NodeArg>> read_node_list(JsonValue& value, const JsonPath& at
   return nodes;
 }
 
+// JSON's insignificant whitespace (RFC 8259, section 2).
+bool is_json_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 // An array of strings, as views: into the request body where a string is written there as it
 // reads (no escapes, the case for every node name), else into `unescaped`, which keeps the
 // decoded text.
@@ -82,11 +89,12 @@ Result<std::vector<std::string_view>> read_node_names(JsonValue& value, const Js
           return json_error(item_at, error);
         }
         // The token as the body has it: a quote, the string's raw bytes, a quote, then any
-        // whitespace. When its bytes after the first quote are the decoded text followed by the
-        // closing quote, the body holds the name as is.
-        const std::string_view token = item.raw_json_token();
-        if (token.size() >= text.size() + 2 && token.front() == '"' &&
-            token.compare(1, text.size(), text) == 0 && token[text.size() + 1] == '"') {
+        // whitespace. Every escape is longer than what it stands for (`\n` for a newline, six
+        // bytes of `\u00e9` for two of UTF-8), so raw bytes as long as the decoded text hold no
+        // escape and are that text: a length test, not a comparison of every name's bytes.
+        std::string_view token = item.raw_json_token();
+        while (!token.empty() && is_json_whitespace(token.back())) token.remove_suffix(1);
+        if (token.size() == text.size() + 2 && token.front() == '"' && token.back() == '"') {
           names.push_back(token.substr(1, text.size()));
         } else {
           names.push_back(unescaped.emplace_back(text));
@@ -316,13 +324,24 @@ std::string encode_filter_result(const FilterResult& result) {
 }
 
 std::string encode_host_priorities(const std::vector<HostPriority>& priorities) {
-  std::string out = "[";
+  constexpr std::string_view kHost = R"({"Host":)";
+  constexpr std::string_view kScore = R"(,"Score":)";
+  // Names as they are, scores of two digits, and the punctuation: most replies in one allocation.
+  size_t expected = 2;
+  for (const HostPriority& priority : priorities) {
+    expected += kHost.size() + priority.host.size() + 2 + kScore.size() + 2 + 2;
+  }
+  std::string out;
+  out.reserve(expected);
+  out += '[';
   for (size_t i = 0; i < priorities.size(); ++i) {
     if (i > 0) out += ',';
-    out += R"({"Host":)";
+    out += kHost;
     append_json_string(out, priorities[i].host);
-    out += R"(,"Score":)";
-    out += std::to_string(priorities[i].score);
+    out += kScore;
+    char digits[24];
+    const auto written = std::to_chars(std::begin(digits), std::end(digits), priorities[i].score);
+    out.append(digits, written.ptr);
     out += '}';
   }
   out += ']';

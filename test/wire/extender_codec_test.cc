@@ -312,14 +312,17 @@ TEST(DecodeEnvelope, BalancedDeepNestingInAnIgnoredFieldIsSkippedWithoutRecursio
 TEST(DecodeEnvelope, NodeNamesViewTheBodyUnlessEscaped) {
   const std::string body = padded(
       R"({"Pod":{},"NodeNames":[ "aks-pool-000001" , "a\u0062c", "q\"uote", "" ,"\u00e9t\u00e9",)"
+      R"( "a\"", "\\" ,)"
       "\n\"tab\\there\"\n]}");
   Result<ExtenderArgs> args = decode_extender_args(parsers(), body, kEpc);
   ASSERT_TRUE(args.ok()) << args.error().message;
   // The parser is reused by the next request: the names must not live in its buffer.
   const std::string next = padded(R"({"Pod":{},"NodeNames":["zzzzzzzz"]})");
   ASSERT_TRUE(decode_extender_args(parsers(), next, kEpc).ok());
-  EXPECT_THAT(*args->node_names,
-              ElementsAre("aks-pool-000001", "abc", "q\"uote", "", "\u00e9t\u00e9", "tab\there"));
+  // `a\"` and `\\` end in an escaped quote or backslash where an unescaped name of their decoded
+  // length would have its closing quote: only the token's true end tells them apart.
+  EXPECT_THAT(*args->node_names, ElementsAre("aks-pool-000001", "abc", "q\"uote", "",
+                                             "\u00e9t\u00e9", "a\"", "\\", "tab\there"));
   const auto in_body = [&](std::string_view name) {
     return name.data() >= body.data() && name.data() + name.size() <= body.data() + body.size();
   };
@@ -327,12 +330,14 @@ TEST(DecodeEnvelope, NodeNamesViewTheBodyUnlessEscaped) {
   EXPECT_TRUE(in_body((*args->node_names)[3]));
   EXPECT_FALSE(in_body((*args->node_names)[1]));
   EXPECT_FALSE(in_body((*args->node_names)[2]));
-  EXPECT_EQ(args->unescaped_names.size(), 4u);
+  EXPECT_FALSE(in_body((*args->node_names)[5]));
+  EXPECT_FALSE(in_body((*args->node_names)[6]));
+  EXPECT_EQ(args->unescaped_names.size(), 6u);
 
   // Moving the args (as the service does into its call) keeps every view valid.
   ExtenderArgs moved = std::move(*args);
-  EXPECT_THAT(*moved.node_names,
-              ElementsAre("aks-pool-000001", "abc", "q\"uote", "", "\u00e9t\u00e9", "tab\there"));
+  EXPECT_THAT(*moved.node_names, ElementsAre("aks-pool-000001", "abc", "q\"uote", "",
+                                             "\u00e9t\u00e9", "a\"", "\\", "tab\there"));
 }
 
 // --- Kubernetes object details ---------------------------------------------------------------
