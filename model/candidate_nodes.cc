@@ -24,7 +24,7 @@ void CandidateNodes::add_names(std::span<const std::string_view> names) {
     // holding this pod's own: this pod sees that node without it. The ledger keeps one reservation
     // per pod, so that is one node, and a name sent twice shares its copy.
     if (known != nullptr && !known->reservations.empty() && known->reserved_for(pod_id_) > 0) {
-      if (copies_.empty()) copies_.push_back(snapshot_->as_seen_by(pod_id_, *known));
+      if (copies_.empty()) copies_.push_back(known->as_seen_by(pod_id_));
       if (copies_.front().name == known->name) known = &copies_.front();
     }
     names_.push_back(names[i]);
@@ -37,8 +37,11 @@ void CandidateNodes::add_node(const Node& node, const EpcResources& resources) {
   if (const NodeRecord* known = snapshot_->node(node.name)) {
     record.committed_bytes = known->committed_bytes;
     record.epc_pods = known->epc_pods;
+    record.reserved_bytes = known->reserved_bytes;
+    record.reservations = known->reservations;
+    record.leave_out_reservation_of(pod_id_);
   }
-  copies_.push_back(snapshot_->as_seen_by(pod_id_, std::move(record)));
+  copies_.push_back(std::move(record));
   records_.push_back(&copies_.back());
 }
 

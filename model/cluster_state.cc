@@ -19,18 +19,6 @@ int64_t ClusterSnapshot::committed_bytes(std::string_view name) const {
   return record == nullptr ? 0 : record->committed_bytes;
 }
 
-NodeRecord ClusterSnapshot::as_seen_by(std::string_view pod_id, NodeRecord record) const {
-  record.reserved_bytes = 0;
-  record.reservations.clear();
-  const NodeRecord* known = node(record.name);
-  if (known == nullptr) return record;
-  for (const NodeReservation& reservation : known->reservations) {
-    if (reservation.pod_id != pod_id) record.reservations.push_back(reservation);
-  }
-  record.reserved_bytes = std::max<int64_t>(0, known->reserved_bytes - known->reserved_for(pod_id));
-  return record;
-}
-
 ClusterState::ClusterState(EpcResources resources)
     : nodes_(std::make_shared<const NodeTable>()),
       ledger_(std::move(resources)),

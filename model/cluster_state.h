@@ -29,8 +29,8 @@ namespace epc {
 // Each node record carries the EPC committed and reserved on it. The node table shares every shard
 // but the changed ones with the previous snapshot's, so a pod's change (a reservation, a bind, its
 // watch event) copies the few records of one shard, whatever the size of the cluster and however
-// many other pods are being placed. Decisions read a record through as_seen_by, which leaves the
-// pod's own reservation out.
+// many other pods are being placed. Decisions read a record through NodeRecord::as_seen_by, which
+// leaves the pod's own reservation out.
 class ClusterSnapshot {
  public:
   ClusterSnapshot();
@@ -43,12 +43,6 @@ class ClusterSnapshot {
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
   bool has_expired_reservations(SteadyTime now) const { return earliest_expiry_ <= now; }
-
-  // `record` as the pod `pod_id` (see pod_identity) sees it: with the reservations that this
-  // snapshot's record of the same node carries, except the pod's own, so that a pod asked about
-  // again is not turned away by the EPC held for itself. `record` may come from elsewhere (a Node
-  // in the request); its own reservations are replaced.
-  NodeRecord as_seen_by(std::string_view pod_id, NodeRecord record) const;
 
  private:
   std::shared_ptr<const NodeTable> nodes_;

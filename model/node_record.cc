@@ -1,5 +1,7 @@
 #include "model/node_record.h"
 
+#include <algorithm>
+
 namespace epc {
 
 NodeRecord make_node_record(const Node& node, const EpcResources& resources,
@@ -38,6 +40,21 @@ int64_t NodeRecord::reserved_for(std::string_view pod_id) const {
     if (reservation.pod_id == pod_id) return reservation.bytes;
   }
   return 0;
+}
+
+NodeRecord NodeRecord::as_seen_by(std::string_view pod_id) const {
+  NodeRecord seen = *this;
+  seen.leave_out_reservation_of(pod_id);
+  return seen;
+}
+
+void NodeRecord::leave_out_reservation_of(std::string_view pod_id) {
+  const auto own = std::find_if(
+      reservations.begin(), reservations.end(),
+      [pod_id](const NodeReservation& reservation) { return reservation.pod_id == pod_id; });
+  if (own == reservations.end()) return;
+  reserved_bytes = std::max<int64_t>(0, reserved_bytes - own->bytes);
+  reservations.erase(own);
 }
 
 }  // namespace epc

@@ -55,6 +55,10 @@ struct NodeRecord {
   std::string_view label(std::string_view key) const;
   // What pod `pod_id` has reserved here: 0 unless its reservation is on this node.
   int64_t reserved_for(std::string_view pod_id) const;
+  // The node as pod `pod_id` sees it: without the pod's own reservation, so that a pod asked about
+  // again is not turned away by the EPC held for itself. Other pods' reservations count.
+  NodeRecord as_seen_by(std::string_view pod_id) const;
+  void leave_out_reservation_of(std::string_view pod_id);
   int64_t used_bytes() const { return committed_bytes + reserved_bytes; }
   int64_t free_bytes() const { return epc.bytes - used_bytes(); }
 };

@@ -60,7 +60,7 @@ PreemptDecision decide_preempt(const PodRequest& pod, std::span<const NodeVictim
       continue;
     }
     if (node == nullptr) continue;
-    const NodeRecord seen = snapshot.as_seen_by(pod.identity, *node);
+    const NodeRecord seen = node->as_seen_by(pod.identity);
     const int64_t freed = freed_epc_bytes(node_victims, ledger);
     if (check_fit_after_eviction(*pod.demand, seen, freed, policy, resources).fit == Fit::kFits) {
       decision.offered.push_back(i);

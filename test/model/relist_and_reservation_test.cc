@@ -209,13 +209,12 @@ TEST(ClusterSnapshotReservations, APodDoesNotSeeItsOwnReservation) {
     ledger.reserve(BindRequest{"default", "a", "uid-a", "n1"}, kT0 + seconds(30));
   });
   const auto snapshot = state.snapshot();
-  EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n1")).reserved_bytes, 0);
-  EXPECT_EQ(snapshot->as_seen_by("uid-other", *snapshot->node("n1")).reserved_bytes, 16 * kMi);
-  EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n2")).reserved_bytes, 0);
+  EXPECT_EQ(snapshot->node("n1")->as_seen_by("uid-a").reserved_bytes, 0);
+  EXPECT_EQ(snapshot->node("n1")->as_seen_by("uid-other").reserved_bytes, 16 * kMi);
+  EXPECT_EQ(snapshot->node("n2")->as_seen_by("uid-a").reserved_bytes, 0);
   EXPECT_EQ(snapshot->reserved_bytes("n1"), 16 * kMi);
   EXPECT_EQ(snapshot->node("n1")->reserved_bytes, 16 * kMi) << "the record carries it for all";
-  EXPECT_EQ(snapshot->as_seen_by("uid-a", *snapshot->node("n1")).reservations,
-            std::vector<NodeReservation>{})
+  EXPECT_EQ(snapshot->node("n1")->as_seen_by("uid-a").reservations, std::vector<NodeReservation>{})
       << "the pod's own reservation is left out of the list as well as the sum";
 
   const auto before = state.snapshot();
@@ -263,7 +262,7 @@ TEST(ClusterSnapshotReservations, ANodeEventKeepsTheReservationsOnIt) {
   EXPECT_EQ(snapshot->reserved_bytes("n1"), 32 * kMi);
   EXPECT_EQ(snapshot->node("n1")->reservations,
             (std::vector<NodeReservation>{{"uid-a", 16 * kMi}, {"uid-b", 16 * kMi}}));
-  EXPECT_EQ(snapshot->as_seen_by("uid-b", *snapshot->node("n1")).reserved_bytes, 16 * kMi);
+  EXPECT_EQ(snapshot->node("n1")->as_seen_by("uid-b").reserved_bytes, 16 * kMi);
 
   // The first to expire goes; the snapshot then waits for the second.
   state.expire_reservations(kT0 + seconds(30));
