@@ -24,9 +24,9 @@ bound as the stand-in's watch sees it.
 
 Reported per mode: pods per second, the stand-in's cycle latency (filter + prioritize + pick)
 p50/p99, and the extender's CPU-seconds per 1000 pods from /proc/PID/stat (user + system, over the
-whole placement). The stand-in and the fake API server are Python: their own costs bound the
-throughput of every mode, so the pods/s ratio here is an upper bound on the extender's share, while
-its CPU per pod is its own. Also reported: the extender's context switches per pod, summed over its
+whole placement), with each round's figure as well when there are several. The stand-in and the
+fake API server are Python: their own costs bound the throughput of every mode, so the pods/s ratio
+here is an upper bound on the extender's share, while its CPU per pod is its own. Also reported: the extender's context switches per pod, summed over its
 threads from /proc/PID/task/*/status, since thread hand-offs were its main cost (issue 16).
 """
 import argparse
@@ -182,6 +182,9 @@ def report(args):
             row["binary"] = label
             measured.setdefault((mode, label), []).append(row)
     results = [median_row(measured[(mode, label)]) for mode, label, _, _ in runs]
+    for result in results:  # the spread behind each median: this machine's noise is as large
+        result["extender_cpu_s_per_1000_pods_by_round"] = [
+            r["extender_cpu_s_per_1000_pods"] for r in measured[(result["mode"], result["binary"])]]
     if args.json:
         for result in results:
             print(json.dumps(result))
@@ -202,6 +205,12 @@ def report(args):
             else "%.2f" % r["extender_cpu_s_per_1000_pods"],
             "-" if r["extender_switches_per_pod"] is None
             else "%.1f" % r["extender_switches_per_pod"]))
+    if args.rounds > 1:
+        print("extender CPU s/1000 pods, round by round:")
+        for r in results:
+            if r["extender_cpu_s_per_1000_pods"] is not None:
+                print("  %-24s %-10s %s" % (r["mode"], r["binary"][:10], " ".join(
+                    "%.2f" % v for v in r["extender_cpu_s_per_1000_pods_by_round"])))
 
 
 if __name__ == "__main__":
