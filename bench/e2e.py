@@ -26,8 +26,9 @@ Reported per mode: pods per second, the stand-in's cycle latency (filter + prior
 p50/p99, and the extender's CPU-seconds per 1000 pods from /proc/PID/stat (user + system, over the
 whole placement), with each round's figure as well when there are several. The stand-in and the
 fake API server are Python: their own costs bound the throughput of every mode, so the pods/s ratio
-here is an upper bound on the extender's share, while its CPU per pod is its own. Also reported: the extender's context switches per pod, summed over its
-threads from /proc/PID/task/*/status, since thread hand-offs were its main cost (issue 16).
+here is an upper bound on the extender's share, while its CPU per pod is its own. Also reported:
+the extender's context switches per pod, summed over its threads from /proc/PID/task/*/status,
+since thread hand-offs were its main cost (issue 16).
 """
 import argparse
 import json

@@ -237,7 +237,9 @@ void EpcLedger::sync_usage(std::string_view node_name) {
   }
   record->committed_bytes = clamp_to_int64(usage->second.bytes);
   record->epc_pods = usage->second.pods;
-  record->reserved_bytes = clamp_to_int64(usage->second.reserved);
+  Int128 reserved = 0;  // 128 bits for the same reason as NodeUsage::bytes
+  for (const NodeReservation& held : usage->second.reservations) reserved += held.bytes;
+  record->reserved_bytes = clamp_to_int64(reserved);
   record->reservations = usage->second.reservations;
 }
 
@@ -325,7 +327,6 @@ void EpcLedger::reserve(const BindRequest& request, SteadyTime expires) {
   const std::string id = pod_identity(pod->uid, pod->namespace_name, pod->name);
   drop_reservation(id);
   NodeUsage& usage = usage_[request.node_name];
-  usage.reserved += pod->epc_bytes;
   usage.reservations.push_back(NodeReservation{id, pod->epc_bytes});
   reservations_.insert_or_assign(id, Reservation{request.node_name, pod->epc_bytes, expires});
   by_expiry_.emplace(expires, id);
@@ -348,7 +349,6 @@ void EpcLedger::drop_reservation(const std::string& id) {
   const std::string node_name = it->second.node_name;
   auto usage = usage_.find(node_name);
   if (usage != usage_.end()) {
-    usage->second.reserved -= it->second.bytes;
     std::erase_if(usage->second.reservations,
                   [&id](const NodeReservation& held) { return held.pod_id == id; });
     if (usage->second.pods <= 0 && usage->second.reservations.empty()) usage_.erase(usage);

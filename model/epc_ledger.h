@@ -173,8 +173,8 @@ class EpcLedger {
     // 128 bits so that absurd demands from a cluster file cannot overflow a node's sum.
     Int128 bytes = 0;
     int32_t pods = 0;
-    Int128 reserved = 0;
-    std::vector<NodeReservation> reservations;  // what `reserved` sums
+    // Reservations on the node; their sum is the record's reserved_bytes (see sync_usage).
+    std::vector<NodeReservation> reservations;
   };
 
   EpcResources resources_;

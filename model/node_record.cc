@@ -35,11 +35,16 @@ std::string_view NodeRecord::label(std::string_view key) const {
   return {};
 }
 
+const NodeReservation* NodeRecord::reservation_of(std::string_view pod_id) const {
+  const auto own = std::find_if(
+      reservations.begin(), reservations.end(),
+      [pod_id](const NodeReservation& reservation) { return reservation.pod_id == pod_id; });
+  return own == reservations.end() ? nullptr : &*own;
+}
+
 int64_t NodeRecord::reserved_for(std::string_view pod_id) const {
-  for (const NodeReservation& reservation : reservations) {
-    if (reservation.pod_id == pod_id) return reservation.bytes;
-  }
-  return 0;
+  const NodeReservation* own = reservation_of(pod_id);
+  return own == nullptr ? 0 : own->bytes;
 }
 
 NodeRecord NodeRecord::as_seen_by(std::string_view pod_id) const {
@@ -49,12 +54,10 @@ NodeRecord NodeRecord::as_seen_by(std::string_view pod_id) const {
 }
 
 void NodeRecord::leave_out_reservation_of(std::string_view pod_id) {
-  const auto own = std::find_if(
-      reservations.begin(), reservations.end(),
-      [pod_id](const NodeReservation& reservation) { return reservation.pod_id == pod_id; });
-  if (own == reservations.end()) return;
+  const NodeReservation* own = reservation_of(pod_id);
+  if (own == nullptr) return;
   reserved_bytes = std::max<int64_t>(0, reserved_bytes - own->bytes);
-  reservations.erase(own);
+  reservations.erase(reservations.begin() + (own - reservations.data()));
 }
 
 }  // namespace epc

@@ -53,6 +53,8 @@ struct NodeRecord {
   // The value of label `key`, or "" when the node lacks it (or `key` is empty). With the scoring
   // config's pools.labelKey this is the node's pool name (e.g. agentpool: "confpool").
   std::string_view label(std::string_view key) const;
+  // The reservation pod `pod_id` holds here, or null: a pod holds at most one.
+  const NodeReservation* reservation_of(std::string_view pod_id) const;
   // What pod `pod_id` has reserved here: 0 unless its reservation is on this node.
   int64_t reserved_for(std::string_view pod_id) const;
   // The node as pod `pod_id` sees it: without the pod's own reservation, so that a pod asked about
