@@ -27,9 +27,11 @@ ClusterState::ClusterState(EpcResources resources)
 void ClusterState::publish() {
   // One pointer per shard: the ledger's next change clones only the shards it touches, so this
   // snapshot's records stay as they are.
-  if (!nodes_->same_storage_as(ledger_.node_table())) {
-    nodes_ = std::make_shared<const NodeTable>(ledger_.node_table());
-  }
+  const bool same_nodes = nodes_->same_storage_as(ledger_.node_table());
+  // A change that touched no node and no reservation (a pending pod's event, a bind settled as
+  // it was) leaves the snapshot as it is: readers keep theirs, and nothing is allocated.
+  if (same_nodes && snapshot_.load()->earliest_expiry() == ledger_.earliest_expiry()) return;
+  if (!same_nodes) nodes_ = std::make_shared<const NodeTable>(ledger_.node_table());
   snapshot_.store(std::make_shared<const ClusterSnapshot>(nodes_, ledger_.earliest_expiry()));
 }
 

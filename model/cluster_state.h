@@ -43,6 +43,7 @@ class ClusterSnapshot {
   // EPC committed on `name` by bound pods; 0 for a node the snapshot does not know.
   int64_t committed_bytes(std::string_view name) const;
   bool has_expired_reservations(SteadyTime now) const { return earliest_expiry_ <= now; }
+  SteadyTime earliest_expiry() const { return earliest_expiry_; }
 
  private:
   std::shared_ptr<const NodeTable> nodes_;
@@ -55,8 +56,8 @@ class ClusterState {
 
   std::shared_ptr<const ClusterSnapshot> snapshot() const { return snapshot_.load(); }
 
-  // Runs `change` on the ledger under the writer lock, then publishes one new snapshot.
-  // `change`'s result is returned as is.
+  // Runs `change` on the ledger under the writer lock, then publishes one new snapshot if the
+  // change touched what snapshots carry. `change`'s result is returned as is.
   template <class F>
   auto modify(F&& change) -> decltype(change(std::declval<EpcLedger&>())) {
     std::lock_guard lock(writer_);

@@ -181,12 +181,12 @@ TEST(ClusterState, ASnapshotSharesWhatTheChangeLeftAlone) {
             (std::vector<NodeReservation>{{"uid-held", 16 * kMi}}));
   EXPECT_TRUE(start->node("n1")->reservations.empty());
 
-  // A pending pod's event touches no node.
+  // A pending pod's event touches no node and no reservation: no new snapshot.
   ASSERT_TRUE(
       state.modify([](EpcLedger& ledger) { return ledger.upsert_pod(epc_pod("waiting", "8Mi")); })
           .ok());
   const auto pending = state.snapshot();
-  EXPECT_EQ(&pending->nodes(), &reserved->nodes());
+  EXPECT_EQ(pending, reserved);
 
   // The binding ends the reservation and commits the EPC in one record; the old one is unchanged.
   ASSERT_TRUE(state
@@ -204,6 +204,29 @@ TEST(ClusterState, ASnapshotSharesWhatTheChangeLeftAlone) {
   EXPECT_FALSE(bound->has_expired_reservations(now + std::chrono::hours(1)));
   EXPECT_TRUE(pending->has_expired_reservations(now + std::chrono::minutes(1)));
   EXPECT_FALSE(pending->has_expired_reservations(now));
+}
+
+// A reservation on a node that has since gone: dropping it touches no record, only the earliest
+// expiry. The snapshot must carry that, or every reader would keep finding reservations to expire.
+TEST(ClusterState, AnExpiryThatTouchesNoNodeIsStillPublished) {
+  ClusterState state(EpcResources::defaults());
+  state.modify([](EpcLedger& ledger) {
+    ledger.upsert_node(epc_node("n1", "128Mi"));
+    ledger.upsert_node(epc_node("n2", "128Mi"));
+    ASSERT_TRUE(ledger.upsert_pod(epc_pod("held", "16Mi")).ok());
+  });
+  const auto now = std::chrono::steady_clock::now();
+  const auto expires = now + std::chrono::seconds(10);
+  state.reserve(BindRequest{"default", "held", "uid-held", "n1"}, now, expires);
+  state.modify([](EpcLedger& ledger) { ledger.remove_node("n1"); });
+  const auto before = state.snapshot();
+  ASSERT_TRUE(before->has_expired_reservations(expires));
+
+  state.expire_reservations(expires);
+  const auto after = state.snapshot();
+  EXPECT_NE(after, before);
+  EXPECT_EQ(&after->nodes(), &before->nodes()) << "no record changed";
+  EXPECT_FALSE(after->has_expired_reservations(expires));
 }
 
 }  // namespace
