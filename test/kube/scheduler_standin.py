@@ -141,6 +141,17 @@ class SchedulerStandIn:
                 self.lock.wait(min(0.05, max(0.0, deadline - time.monotonic())))
             return self.bound_at.get(key)
 
+    def wait_parked(self, key, timeout):
+        """True once `key` has failed an attempt and waits, unschedulable, for a cluster event."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while time.monotonic() < deadline:
+                queued = self.queue.get(key)
+                if queued is not None and queued.parked_at is not None:
+                    return True
+                self.lock.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+            return False
+
     # ---- the watch --------------------------------------------------------
 
     def _watch(self, kind):
