@@ -77,7 +77,7 @@ class Cluster:
         self.tmp.cleanup()
 
     def park(self, pending, lag_ms):
-        """Creates `pending` and waits until it has been tried and the extender is caught up."""
+        """Creates `pending` and waits until it is parked and the extender is caught up."""
         self.control("objects", {"object": pending})
         key = "default/" + pending["metadata"]["name"]
         # Parked, not merely tried: an event that lands while the first attempt is still running
